@@ -1,0 +1,117 @@
+"""Opening the database: engine from a URL (embedded SQLite by default), pragmas, migrations, transactions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import platformdirs
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from .errors import StorageError
+
+URL_ENV = "SMSGW_KIT_DATABASE_URL"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_url() -> str:
+    """SMSGW_KIT_DATABASE_URL if set, else a SQLite file in the user's data folder."""
+    env = os.environ.get(URL_ENV)
+    if env:
+        return env
+    folder = platformdirs.user_data_path("smsgw_kit")
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'smsgw_kit.db'}"
+
+
+def _normalise(url: str) -> sa.URL:
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _sqlite_pragmas(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        dbapi_conn.isolation_level = None  # let the "begin" hook below issue BEGIN itself
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA busy_timeout = 10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        # Writers take the lock up front so two writers queue instead of failing mid-transaction.
+        read_only = conn.get_execution_options().get("smsgw_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def create_engine(url: str | None = None, **kwargs) -> sa.Engine:
+    """An engine for `url` (or the default), with SQLite pragmas set on every connection."""
+    parsed = _normalise(url or default_url())
+    try:
+        engine = sa.create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite", **kwargs)
+    except (ImportError, sa.exc.ArgumentError) as exc:
+        raise StorageError(f"Cannot use the database URL {parsed!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        _sqlite_pragmas(engine)
+    return engine
+
+
+def alembic_config(engine: sa.Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: sa.Engine) -> None:
+    """Create or upgrade the schema to the newest migration."""
+    try:
+        command.upgrade(alembic_config(engine), "head")
+    except sa.exc.OperationalError as exc:
+        raise StorageError(
+            f"Cannot open the database {engine.url!r}: {exc.orig}"
+        ) from exc
+
+
+class Database:
+    """One database: its engine, the schema brought up to date, and transactions on it."""
+
+    def __init__(self, url: str | None = None, *, migrate: bool = True, engine: sa.Engine | None = None):
+        self.engine = engine or create_engine(url)
+        if migrate:
+            upgrade(self.engine)
+
+    def __repr__(self) -> str:
+        return f"Database({self.engine.url!r})"  # URL repr masks the password
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one write transaction: committed on success, rolled back on any error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[sa.Connection]:
+        """A read-only connection (never takes SQLite's write lock)."""
+        with self.engine.connect().execution_options(smsgw_read_only=True) as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()

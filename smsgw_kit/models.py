@@ -1,0 +1,203 @@
+"""SQLModel tables and public shapes: gateway accounts, identity stores, test runs, audit events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+NAME_MAX = 128
+TEXT_MAX = 1000
+URL_MAX = 2048
+SHORT_MAX = 256
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always handed back timezone-aware (SQLite keeps no zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+# Who changed a row and when; shared by accounts and identity stores.
+class Stamped(SQLModel):
+    version: int = Field(default=1, nullable=False)
+    created_at: datetime = _ts(default_factory=utcnow, nullable=False)
+    created_by: str = Field(max_length=SHORT_MAX)
+    updated_at: datetime = _ts(default_factory=utcnow, nullable=False)
+    updated_by: str = Field(max_length=SHORT_MAX)
+
+
+# An SMS gateway account: provider credentials (secrets encrypted), optional proxy, default flag.
+class GatewayAccount(Stamped, table=True):
+    __tablename__ = "gateway_account"
+    __table_args__ = (
+        sa.UniqueConstraint("name_key", name="uq_gateway_account_name_key"),
+        sa.Index(
+            "uq_gateway_account_one_default", "is_default", unique=True,
+            sqlite_where=sa.text("is_default = 1"), postgresql_where=sa.text("is_default"),
+        ),
+        sa.CheckConstraint(
+            "proxy_port IS NULL OR (proxy_port >= 1 AND proxy_port <= 65535)",
+            name="ck_gateway_account_proxy_port",
+        ),
+        sa.CheckConstraint("length(trim(name)) > 0", name="ck_gateway_account_name_not_blank"),
+        sa.CheckConstraint("connect_timeout > 0 AND read_timeout > 0", name="ck_gateway_account_timeouts"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=NAME_MAX)
+    name_key: str = Field(max_length=NAME_MAX * 4)
+    gateway_type: str = Field(max_length=SHORT_MAX)
+    gateway_url: str = Field(default="", max_length=URL_MAX)
+    account_id: str | None = Field(default=None, max_length=SHORT_MAX)
+    user_name: str | None = Field(default=None, max_length=SHORT_MAX)
+    password_enc: str | None = Field(default=None, sa_type=sa.Text)
+    sender_id: str | None = Field(default=None, max_length=SHORT_MAX)
+    proxy_user_name: str | None = Field(default=None, max_length=SHORT_MAX)
+    proxy_password_enc: str | None = Field(default=None, sa_type=sa.Text)
+    proxy_description: str | None = Field(default=None, max_length=TEXT_MAX)
+    proxy_domain: str | None = Field(default=None, max_length=SHORT_MAX)
+    proxy_host_name: str | None = Field(default=None, max_length=SHORT_MAX)
+    proxy_port: int | None = Field(default=None)
+    connect_timeout: float = Field(default=5.0, nullable=False)
+    read_timeout: float = Field(default=15.0, nullable=False)
+    ca_bundle: str | None = Field(default=None, max_length=URL_MAX)
+    options: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    is_default: bool = Field(default=False, nullable=False)
+
+
+# An identity store (directory) that texts codes through at most one gateway account.
+class IdentityStore(Stamped, table=True):
+    __tablename__ = "identity_store"
+    __table_args__ = (
+        sa.UniqueConstraint("name_key", name="uq_identity_store_name_key"),
+        sa.CheckConstraint(
+            "replace(sms_text, '[Code]', '') <> sms_text", name="ck_identity_store_sms_text_has_code"
+        ),
+        sa.CheckConstraint(
+            "(gateway_account_id IS NULL AND link_source IS NULL) OR "
+            "(gateway_account_id IS NOT NULL AND link_source IN ('default', 'manual'))",
+            name="ck_identity_store_link_source",
+        ),
+        sa.CheckConstraint("length(trim(name)) > 0", name="ck_identity_store_name_not_blank"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=NAME_MAX)
+    name_key: str = Field(max_length=NAME_MAX * 4)
+    store_type: str = Field(default="Active Directory", max_length=SHORT_MAX)
+    gateway_account_id: int | None = Field(
+        default=None, foreign_key="gateway_account.id", ondelete="RESTRICT", index=True
+    )
+    link_source: str | None = Field(default=None, max_length=16)
+    sms_text: str = Field(max_length=TEXT_MAX)
+
+
+# One Test Connection run, kept after its account is deleted (the link is then cleared).
+class ConnectionTestRun(SQLModel, table=True):
+    __tablename__ = "connection_test_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    gateway_account_id: int | None = Field(
+        default=None, foreign_key="gateway_account.id", ondelete="SET NULL", index=True
+    )
+    account_name: str = Field(max_length=NAME_MAX)
+    gateway_type: str = Field(max_length=SHORT_MAX)
+    phone: str | None = Field(default=None, max_length=32)
+    started_at: datetime = _ts(default_factory=utcnow, nullable=False, index=True)
+    duration_ms: float = Field(default=0.0, nullable=False)
+    outcome: str = Field(max_length=16)
+    summary: str = Field(default="", sa_type=sa.Text)
+    stages: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    message_id: str | None = Field(default=None, max_length=SHORT_MAX)
+    run_by: str = Field(max_length=SHORT_MAX)
+
+
+# One change made through the service: who, when, what, and values before/after (secrets masked).
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(default_factory=utcnow, nullable=False, index=True)
+    actor: str = Field(max_length=SHORT_MAX)
+    action: str = Field(max_length=64, index=True)
+    object_kind: str = Field(max_length=32)
+    object_id: int | None = Field(default=None)
+    object_name: str | None = Field(default=None, max_length=NAME_MAX)
+    before: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    after: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+
+
+# What callers see of an account: everything but the secrets, which show only as set / not set.
+class GatewayAccountPublic(SQLModel):
+    id: int
+    name: str
+    gateway_type: str
+    gateway_url: str
+    account_id: str | None
+    user_name: str | None
+    password_set: bool
+    sender_id: str | None
+    proxy_user_name: str | None
+    proxy_password_set: bool
+    proxy_description: str | None
+    proxy_domain: str | None
+    proxy_host_name: str | None
+    proxy_port: int | None
+    connect_timeout: float
+    read_timeout: float
+    ca_bundle: str | None
+    options: dict[str, Any]
+    is_default: bool
+    version: int
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+
+    @classmethod
+    def of(cls, row: GatewayAccount) -> "GatewayAccountPublic":
+        data = row.model_dump(exclude={"password_enc", "proxy_password_enc", "name_key"})
+        return cls(**data, password_set=bool(row.password_enc), proxy_password_set=bool(row.proxy_password_enc))
+
+
+# What callers see of an identity store, with the linked account's name.
+class IdentityStorePublic(SQLModel):
+    id: int
+    name: str
+    store_type: str
+    gateway_account_id: int | None
+    gateway_account_name: str | None
+    link_source: str | None
+    sms_text: str
+    version: int
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+
+    @classmethod
+    def of(cls, row: IdentityStore, account_name: str | None) -> "IdentityStorePublic":
+        return cls(**row.model_dump(exclude={"name_key"}), gateway_account_name=account_name)

@@ -1,0 +1,69 @@
+"""Phone numbers: parse what an operator types, refuse invalid ones, and give each provider its form."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+
+from .errors import InvalidInput
+
+ALLOWED = "an international number with its country code, e.g. 447079692712 or +44 7079 692712"
+_SEPARATORS = re.compile(r"[\s\-().]")
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    """A valid international phone number in the forms providers ask for."""
+
+    e164: str
+
+    @property
+    def digits(self) -> str:
+        """International form without `+` (the seed's form; Nexmo, Bulletin, RedOxygen, Clickatell)."""
+        return self.e164[1:]
+
+    def formatted(self, style: str) -> str:
+        """The number as `style` says: "digits" (447079692712) or "e164" (+447079692712)."""
+        if style == "e164":
+            return self.e164
+        if style == "digits":
+            return self.digits
+        raise InvalidInput("phone_format", f"unknown phone format {style!r}", allowed="digits or e164")
+
+    def __str__(self) -> str:
+        return self.e164
+
+
+def parse_phone(value: object, *, field: str = "phone") -> PhoneNumber:
+    """Parse `value` (digits-only international, `+`-prefixed or `00`-prefixed) or raise InvalidInput."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(field, "a phone number is required", allowed=ALLOWED)
+    raw = _SEPARATORS.sub("", value.strip())
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]
+    elif not raw.startswith("+"):
+        raw = "+" + raw
+    if not raw[1:].isdigit():
+        raise InvalidInput(field, f"{value!r} is not a phone number: only digits and a leading + are allowed",
+                           allowed=ALLOWED)
+    try:
+        number = phonenumbers.parse(raw, None)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput(field, f"{value!r} is not a phone number ({exc._msg})", allowed=ALLOWED) from exc
+    if not phonenumbers.is_valid_number(number):
+        reason = _why_invalid(number)
+        raise InvalidInput(field, f"{value!r} is not a valid phone number: {reason}", allowed=ALLOWED)
+    return PhoneNumber(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _why_invalid(number: phonenumbers.PhoneNumber) -> str:
+    reasons = {
+        phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "the country code is unknown",
+        phonenumbers.ValidationResult.TOO_SHORT: "too short for its country",
+        phonenumbers.ValidationResult.TOO_LONG: "too long for its country",
+        phonenumbers.ValidationResult.INVALID_LENGTH: "wrong length for its country",
+    }
+    result = phonenumbers.is_possible_number_with_reason(number)
+    return reasons.get(result, "no such number range in its country")

@@ -1,0 +1,322 @@
+"""The operator's API: every operation on accounts and stores, one transaction each, audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from . import accounts, audit, stores, views
+from .accounts import Context
+from .db import Database
+from .errors import AccountLinked, Conflict, InvalidInput, NotFound, StorageError
+from .models import (
+    ConnectionTestRun,
+    GatewayAccount,
+    GatewayAccountPublic,
+    IdentityStore,
+    IdentityStorePublic,
+)
+from .rules import DEFAULT_SMS_TEXT
+from .secrets import Keyring
+
+AccountRef = int | str | GatewayAccountPublic
+StoreRef = int | str | IdentityStorePublic
+
+
+def _constraint_error(exc: sa.exc.IntegrityError, name: str | None) -> Exception:
+    text = str(exc.orig).lower()
+    if "name_key" in text:
+        from .errors import DuplicateName
+
+        kind = "identity store" if "identity_store" in text else "SMS gateway account"
+        return DuplicateName(kind, name or "")
+    if "one_default" in text or "is_default" in text:
+        return Conflict("Another account was made the default at the same moment; try again.")
+    if "proxy_port" in text:
+        return InvalidInput("proxy_port", "is out of range", allowed="1 to 65535")
+    if "sms_text" in text:
+        return InvalidInput("sms_text", "must keep the [Code] placeholder")
+    return Conflict(f"The change breaks a database rule and was not saved ({type(exc.orig).__name__}).")
+
+
+class GatewayAdmin:
+    """Create, edit, default, test, link and delete SMS gateway accounts on one database."""
+
+    def __init__(self, database: Database | str | None = None, *, keyring: Keyring | None = None,
+                 actor: str | None = None):
+        self.db = database if isinstance(database, Database) else Database(database)
+        self.keyring = keyring or Keyring.load()
+        self.actor = actor or audit.current_actor()
+
+    def __repr__(self) -> str:
+        return f"GatewayAdmin({self.db.engine.url!r}, actor={self.actor!r})"
+
+    @property
+    def _ctx(self) -> Context:
+        return Context(actor=self.actor, keyring=self.keyring)
+
+    @contextmanager
+    def _write(self, name: str | None = None, on_foreign_key: Callable[[], Exception] | None = None) -> Iterator[Session]:
+        try:
+            with self.db.transaction() as session:
+                yield session
+        except sa.exc.IntegrityError as exc:
+            if on_foreign_key and "foreign key" in str(exc.orig).lower():
+                raise on_foreign_key() from exc
+            raise _constraint_error(exc, name) from exc
+        except sa.exc.OperationalError as exc:
+            code = getattr(exc.orig, "sqlstate", None)
+            if code in ("40001", "40P01"):
+                raise Conflict("Another operator changed the same data at the same moment; try again.") from exc
+            raise StorageError(f"The database refused the operation: {type(exc.orig).__name__}.") from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self.db.reading() as conn, Session(bind=conn) as session:
+            yield session
+
+    # Accounts -------------------------------------------------------------------------------
+
+    def create_account(self, *, name: str, gateway_type: str, set_default: bool = False,
+                       **fields: Any) -> GatewayAccountPublic:
+        """Create an account; `fields` are the seed's fields (gateway_url defaults to the type's URL)."""
+        with self._write(name) as s:
+            row = accounts.create(s, self._ctx, {"name": name, "gateway_type": gateway_type, **fields},
+                                  make_default=set_default)
+            return GatewayAccountPublic.of(row)
+
+    def modify_account(self, account: AccountRef, *, expected_version: int | None = None,
+                       clear: Iterable[str] = (), set_default: bool | None = None,
+                       **changes: Any) -> GatewayAccountPublic:
+        """Change fields (renaming included); empty passwords keep the stored ones.
+
+        Passing the `GatewayAccountPublic` you read earlier (or `expected_version`) turns a concurrent
+        edit by someone else into a `StaleEdit` instead of a silent overwrite.
+        """
+        if expected_version is None and isinstance(account, GatewayAccountPublic):
+            expected_version = account.version
+        with self._write(changes.get("name")) as s:
+            row = accounts.find(s, account, lock=True)
+            accounts.check_version(row, expected_version)
+            accounts.modify(s, self._ctx, row, changes, clear=tuple(clear))
+            if set_default is True:
+                accounts.set_default(s, self._ctx, row)
+            elif set_default is False:
+                accounts.clear_default(s, self._ctx, row)
+            s.flush()
+            return GatewayAccountPublic.of(row)
+
+    def set_default(self, account: AccountRef) -> GatewayAccountPublic:
+        """Make the account the default; the previous default stops being one, atomically."""
+        with self._write() as s:
+            row = accounts.find(s, account, lock=True)
+            accounts.set_default(s, self._ctx, row)
+            return GatewayAccountPublic.of(row)
+
+    def clear_default(self) -> None:
+        """Leave no account as the default."""
+        with self._write() as s:
+            accounts.clear_default(s, self._ctx)
+
+    def delete_account(self, account: AccountRef, *, expected_version: int | None = None) -> None:
+        """Delete an account; refused (naming the stores) while identity stores are linked to it."""
+        if expected_version is None and isinstance(account, GatewayAccountPublic):
+            expected_version = account.version
+        name = account if isinstance(account, str) else None
+
+        def linked_meanwhile() -> Exception:
+            with self._read() as s:
+                row = accounts.find(s, account)
+                return AccountLinked(row.name, accounts.linked_store_names(s, row.id))
+
+        with self._write(name, on_foreign_key=linked_meanwhile) as s:
+            row = accounts.find(s, account, lock=True)
+            accounts.check_version(row, expected_version)
+            accounts.delete(s, self._ctx, row)
+
+    def get_account(self, account: AccountRef) -> GatewayAccountPublic:
+        with self._read() as s:
+            return GatewayAccountPublic.of(accounts.find(s, account))
+
+    def list_accounts(self) -> list[GatewayAccountPublic]:
+        with self._read() as s:
+            rows = s.exec(select(GatewayAccount).order_by(GatewayAccount.name_key)).all()
+            return [GatewayAccountPublic.of(r) for r in rows]
+
+    def default_account(self) -> GatewayAccountPublic | None:
+        with self._read() as s:
+            row = accounts.current_default(s)
+            return GatewayAccountPublic.of(row) if row else None
+
+    def linked_stores(self, account: AccountRef) -> list[str]:
+        with self._read() as s:
+            return accounts.linked_store_names(s, accounts.find(s, account).id)
+
+    # Identity stores ------------------------------------------------------------------------
+
+    def create_identity_store(self, *, name: str, store_type: str = "Active Directory",
+                              sms_text: str = DEFAULT_SMS_TEXT) -> IdentityStorePublic:
+        """Create a store; it is linked to the current default account, if there is one."""
+        with self._write(name) as s:
+            row = stores.create(s, self._ctx, name=name, store_type=store_type, sms_text=sms_text)
+            return IdentityStorePublic.of(row, stores.account_name(s, row))
+
+    def link(self, store: StoreRef, account: AccountRef) -> IdentityStorePublic:
+        """Link the store to the account (a store has at most one account)."""
+        def gone() -> Exception:
+            return NotFound(accounts.KIND, account if not isinstance(account, GatewayAccountPublic) else account.id)
+
+        with self._write(on_foreign_key=gone) as s:
+            row = stores.find(s, store, lock=True)
+            target = accounts.find(s, account, share=True)
+            stores.link(s, self._ctx, row, target)
+            return IdentityStorePublic.of(row, target.name)
+
+    def unlink(self, store: StoreRef) -> IdentityStorePublic:
+        with self._write() as s:
+            row = stores.find(s, store, lock=True)
+            stores.unlink(s, self._ctx, row)
+            return IdentityStorePublic.of(row, None)
+
+    def set_sms_text(self, store: StoreRef, text: str) -> IdentityStorePublic:
+        """Replace the store's SMS text message; it must keep the [Code] placeholder."""
+        with self._write() as s:
+            row = stores.find(s, store, lock=True)
+            stores.set_sms_text(s, self._ctx, row, text)
+            return IdentityStorePublic.of(row, stores.account_name(s, row))
+
+    def delete_identity_store(self, store: StoreRef) -> None:
+        with self._write() as s:
+            stores.delete(s, self._ctx, stores.find(s, store, lock=True))
+
+    def get_identity_store(self, store: StoreRef) -> IdentityStorePublic:
+        with self._read() as s:
+            row = stores.find(s, store)
+            return IdentityStorePublic.of(row, stores.account_name(s, row))
+
+    def list_identity_stores(self) -> list[IdentityStorePublic]:
+        with self._read() as s:
+            rows = s.exec(select(IdentityStore).order_by(IdentityStore.name_key)).all()
+            names = dict(s.exec(select(GatewayAccount.id, GatewayAccount.name)).all())
+            return [IdentityStorePublic.of(r, names.get(r.gateway_account_id)) for r in rows]
+
+    # Views ----------------------------------------------------------------------------------
+
+    def accounts_frame(self) -> pd.DataFrame:
+        return views.accounts(self.db)
+
+    def store_links_frame(self) -> pd.DataFrame:
+        return views.store_links(self.db)
+
+    def test_history_frame(self, account: str | None = None) -> pd.DataFrame:
+        return views.test_history(self.db, account=account)
+
+    def audit_frame(self, **filters: Any) -> pd.DataFrame:
+        return views.audit_events(self.db, **filters)
+
+    # Keys -----------------------------------------------------------------------------------
+
+    def rotate_encryption_key(self, *, new_key: str | None = None, retire_old_keys: bool = True) -> int:
+        """Re-encrypt every stored secret under a new key; returns how many secrets were re-encrypted.
+
+        The new key is saved beside the old ones before anything is re-encrypted, so a crash at any
+        point leaves every secret readable. Keys from SMSGW_KIT_SECRET_KEYS cannot be written: put the
+        new key first there, then call this without `new_key` to re-encrypt under it.
+        """
+        if self.keyring.source == "environment":
+            if new_key:
+                raise InvalidInput("new_key", "cannot be saved: keys come from SMSGW_KIT_SECRET_KEYS",
+                                   allowed="put the new key first in SMSGW_KIT_SECRET_KEYS")
+            ring = self.keyring
+        else:
+            ring = self.keyring.with_new_primary(new_key.encode() if new_key else None)
+            if ring.source == "file":
+                ring.save()
+        count = 0
+        with self._write() as s:
+            for row in s.exec(select(GatewayAccount).with_for_update()).all():
+                for col in accounts.SECRETS.values():
+                    if getattr(row, col):
+                        setattr(row, col, ring.reencrypt(getattr(row, col)))
+                        count += 1
+                s.add(row)
+            audit.record(s, actor=self.actor, action="keys.rotate", row=None, object_kind="keys",
+                         object_name=ring.source, after={"secrets_reencrypted": count, "keys_kept": 1 if retire_old_keys else ring.key_count})
+        self.keyring = ring.retired() if retire_old_keys else ring
+        if retire_old_keys and ring.source == "file":
+            self.keyring.save()
+        return count
+
+    # Test Connection ------------------------------------------------------------------------
+
+    def test_connection(self, account: AccountRef, phone: str | None = None, *, message: str | None = None):
+        """Run Test Connection on a saved account; the report is stored in the test history."""
+        from .diagnostics import run_connection_test
+
+        with self._read() as s:
+            row = accounts.find(s, account)
+            settings = accounts.settings_of(row, self.keyring)
+            ident = (row.id, row.name, row.gateway_type)
+        report = run_connection_test(ident[2], settings, phone, message=message)
+        self._store_test(ident, phone, report)
+        return report
+
+    def test_settings(self, *, gateway_type: str, phone: str | None = None, account: AccountRef | None = None,
+                      name: str | None = None, message: str | None = None, **fields: Any):
+        """Run Test Connection on unsaved form values; with `account`, empty secrets use the stored ones."""
+        from .diagnostics import run_connection_test
+
+        values = accounts.clean_fields({"gateway_type": gateway_type, **fields})
+        stored: dict[str, Any] = {}
+        if account is not None:
+            with self._read() as s:
+                row = accounts.find(s, account)
+                stored = {k: self.keyring.decrypt(getattr(row, c)) for k, c in accounts.SECRETS.items()}
+        for key in accounts.SECRETS:
+            values[key] = values.get(key) or stored.get(key)
+        if not values.get("gateway_url"):
+            from .gateways import get_gateway_type
+
+            values["gateway_url"] = get_gateway_type(values["gateway_type"]).info.default_url
+        settings = accounts.build_settings(values)
+        report = run_connection_test(values["gateway_type"], settings, phone, message=message)
+        label = (name or "").strip()[:100] or "(unsaved settings)"
+        self._store_test((None, label, values["gateway_type"]), phone, report)
+        return report
+
+    def test_accounts(self, accounts_: Iterable[AccountRef] | None = None, phone: str | None = None, *,
+                      concurrency: int = 16, on_progress: Callable[..., None] | None = None) -> dict[str, Any]:
+        """Test several accounts (all by default) concurrently; reports by account name."""
+        from .diagnostics import run_connection_tests
+
+        with self._read() as s:
+            rows = ([accounts.find(s, a) for a in accounts_] if accounts_ is not None
+                    else s.exec(select(GatewayAccount).order_by(GatewayAccount.name_key)).all())
+            jobs = {r.name: ((r.id, r.name, r.gateway_type), accounts.settings_of(r, self.keyring)) for r in rows}
+        reports = run_connection_tests(
+            ((name, ident[2], settings) for name, (ident, settings) in jobs.items()), phone,
+            concurrency=concurrency, on_progress=on_progress,
+        )
+        self._store_tests([(jobs[name][0], phone, report) for name, report in reports.items()])
+        return reports
+
+    def _store_test(self, ident: tuple, phone: str | None, report: Any) -> None:
+        self._store_tests([(ident, phone, report)])
+
+    def _store_tests(self, runs: list[tuple]) -> None:
+        with self._write() as s:
+            for (account_id, name, gateway_type), phone, report in runs:
+                data = report.to_dict()
+                if account_id is not None and s.get(GatewayAccount, account_id) is None:
+                    account_id = None  # deleted while the test ran: keep the history, drop the link
+                s.add(ConnectionTestRun(
+                    gateway_account_id=account_id, account_name=name, gateway_type=gateway_type,
+                    phone=phone, duration_ms=report.duration_ms, outcome=report.outcome,
+                    summary=report.summary, stages=data.get("stages", []), message_id=report.message_id,
+                    run_by=self.actor,
+                ))

@@ -1,0 +1,126 @@
+"""Read-only pandas views of accounts, store links, test history and the audit trail (secrets masked)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import sqlalchemy as sa
+
+from .db import Database
+from .models import AuditEvent, ConnectionTestRun, GatewayAccount, IdentityStore
+
+ACCOUNTS, STORES = GatewayAccount.__table__, IdentityStore.__table__
+A, S = ACCOUNTS.c, STORES.c
+T = ConnectionTestRun.__table__.c
+E = AuditEvent.__table__.c
+
+
+def _set_or_not(column: sa.ColumnElement) -> sa.ColumnElement:
+    return sa.case((column.is_(None), "not set"), else_="set")
+
+
+def accounts_query() -> sa.Select:
+    """One row per account with its linked-store count and last test result."""
+    links = (sa.select(S.gateway_account_id, sa.func.count().label("n"))
+             .where(S.gateway_account_id.is_not(None)).group_by(S.gateway_account_id).subquery())
+    ranked = sa.select(
+        T.gateway_account_id, T.outcome, T.started_at,
+        sa.func.row_number().over(partition_by=T.gateway_account_id,
+                                  order_by=(T.started_at.desc(), T.id.desc())).label("rn"),
+    ).where(T.gateway_account_id.is_not(None)).subquery()
+    return (
+        sa.select(
+            A.id, A.name, A.gateway_type, A.gateway_url, A.account_id, A.user_name,
+            _set_or_not(A.password_enc).label("password"), A.sender_id,
+            A.proxy_host_name, A.proxy_port, A.proxy_user_name,
+            _set_or_not(A.proxy_password_enc).label("proxy_password"),
+            A.is_default, sa.func.coalesce(links.c.n, 0).label("linked_stores"),
+            ranked.c.outcome.label("last_test_outcome"), ranked.c.started_at.label("last_test_at"),
+            A.created_at, A.created_by, A.updated_at, A.updated_by, A.version,
+        )
+        .select_from(ACCOUNTS)
+        .outerjoin(links, links.c.gateway_account_id == A.id)
+        .outerjoin(ranked, sa.and_(ranked.c.gateway_account_id == A.id, ranked.c.rn == 1))
+        .order_by(A.name_key)
+    )
+
+
+DTYPES = {
+    "id": "Int64", "proxy_port": "Int64", "linked_stores": "Int64", "version": "Int64",
+    "object_id": "Int64", "gateway_account_id": "Int64", "is_default": "boolean",
+    "duration_ms": "Float64",
+}
+TIMESTAMPS = ("last_test_at", "created_at", "updated_at", "started_at", "at")
+JSON_COLUMNS = ("before", "after", "stages")
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    for col in frame.columns:
+        if col in DTYPES:
+            frame[col] = frame[col].astype(DTYPES[col])
+        elif col in TIMESTAMPS:
+            frame[col] = pd.to_datetime(frame[col], utc=True, format="mixed").dt.as_unit("us")
+        elif col not in JSON_COLUMNS and (frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col])):
+            frame[col] = frame[col].astype("string")
+    return frame
+
+
+def _frame(db: Database, query: sa.Select) -> pd.DataFrame:
+    with db.reading() as conn:
+        return _typed(pd.read_sql(query, conn))
+
+
+def accounts(db: Database) -> pd.DataFrame:
+    """Accounts, secrets shown only as 'set'/'not set'."""
+    return _frame(db, accounts_query())
+
+
+def store_links(db: Database) -> pd.DataFrame:
+    """Identity stores with their linked account and how the link was made."""
+    query = (
+        sa.select(S.id, S.name.label("identity_store"), S.store_type, A.name.label("gateway_account"),
+                  S.gateway_account_id, S.link_source, S.sms_text, S.updated_at, S.updated_by)
+        .select_from(STORES).outerjoin(ACCOUNTS, A.id == S.gateway_account_id).order_by(S.name_key)
+    )
+    return _frame(db, query)
+
+
+def test_history(db: Database, *, account: str | None = None) -> pd.DataFrame:
+    """Every Test Connection run, newest first; stages kept as a list per run."""
+    query = sa.select(T.id, T.started_at, T.account_name, T.gateway_account_id, T.gateway_type, T.phone,
+                      T.outcome, T.duration_ms, T.summary, T.message_id, T.run_by, T.stages)
+    if account is not None:
+        query = query.where(sa.func.lower(T.account_name) == account.strip().lower())
+    frame = _frame(db, query.order_by(T.started_at.desc(), T.id.desc()))
+    frame["stages"] = frame["stages"].map(_json).astype(object)
+    return frame
+
+
+def audit_events(db: Database, *, actor: str | None = None, action: str | None = None,
+                 object_name: str | None = None, since: datetime | None = None,
+                 until: datetime | None = None) -> pd.DataFrame:
+    """The audit trail, newest first, filtered by who, what, which object and when."""
+    query = sa.select(E.id, E.at, E.actor, E.action, E.object_kind, E.object_id, E.object_name, E.before, E.after)
+    if actor:
+        query = query.where(E.actor == actor)
+    if action:
+        query = query.where(E.action.startswith(action))
+    if object_name:
+        query = query.where(sa.func.lower(E.object_name) == object_name.strip().lower())
+    if since is not None:
+        query = query.where(E.at >= since)
+    if until is not None:
+        query = query.where(E.at <= until)
+    frame = _frame(db, query.order_by(E.at.desc(), E.id.desc()))
+    for col in ("before", "after"):
+        frame[col] = frame[col].map(_json).astype(object)
+    return frame
+
+
+def _json(value: object) -> object:
+    if isinstance(value, str):
+        import json
+
+        return json.loads(value)
+    return value
