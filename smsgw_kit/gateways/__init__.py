@@ -10,6 +10,13 @@ from .base import (
     ProxySettings,
     field_specs,
 )
+from .bulletin import BulletinGateway
+from .clickatell import ClickatellGateway
+from .gateway import Gateway
+from .generic import GenericHttpGateway
+from .message import CheckResult, SendResult, ShortMessage
+from .nexmo import NexmoGateway
+from .redoxygen import RedOxygenGateway
 from .registry import (
     ENTRY_POINT_GROUP,
     gateway_types,
@@ -19,16 +26,27 @@ from .registry import (
     rediscover,
     unregister_gateway,
 )
+from .twilio import TwilioGateway
 
 __all__ = [
     "ACCOUNT_FIELDS",
+    "BulletinGateway",
+    "CheckResult",
+    "ClickatellGateway",
     "ENTRY_POINT_GROUP",
     "FieldSpec",
+    "Gateway",
     "GatewayInfo",
     "GatewaySettings",
     "GatewayType",
+    "GenericHttpGateway",
+    "NexmoGateway",
     "OptionSpec",
     "ProxySettings",
+    "RedOxygenGateway",
+    "SendResult",
+    "ShortMessage",
+    "TwilioGateway",
     "field_specs",
     "gateway_types",
     "get_gateway_type",

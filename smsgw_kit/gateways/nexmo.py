@@ -1,11 +1,28 @@
-"""Nexmo (Vonage SMS API) gateway type."""
+"""Nexmo (Vonage SMS API): form POST to `/sms/json`, credentials checked with `/account/get-balance`.
+
+The reply is HTTP 200 even for errors; each message part carries its own `status` ("0" is success).
+The balance URL is derived from the send URL: `{base}/sms/json` becomes `{base}/account/get-balance`.
+"""
 
 from __future__ import annotations
 
-from .base import GatewayInfo, GatewayType, field_specs
+from ..phone import PhoneNumber
+from ..text import UCS2
+from .base import GatewayInfo, field_specs
+from .gateway import Gateway
+from .message import CheckResult, SendResult, ShortMessage
+from .replies import json_or_none
+
+STATUS_TEXT = {
+    "1": "throttled", "2": "missing parameters", "3": "invalid parameters", "4": "invalid credentials",
+    "5": "internal error", "6": "unroutable message", "7": "number barred", "8": "partner account barred",
+    "9": "partner quota exceeded (no credit)", "11": "account not enabled for HTTP",
+    "12": "message too long", "14": "invalid signature", "15": "invalid sender address",
+    "29": "non-whitelisted destination", "33": "number deactivated",
+}
 
 
-class NexmoGateway(GatewayType):
+class NexmoGateway(Gateway):
     info = GatewayInfo(
         name="Nexmo",
         description="Vonage (Nexmo) SMS API",
@@ -15,3 +32,42 @@ class NexmoGateway(GatewayType):
             user_name="API Key", password="API Secret",
         ),
     )
+
+    @property
+    def balance_url(self) -> str:
+        url = self.url.split("?")[0].rstrip("/")
+        base = url[: -len("/sms/json")] if url.endswith("/sms/json") else url.rsplit("/", 2)[0]
+        return f"{base}/account/get-balance"
+
+    def send_fields(self, message: ShortMessage, phone: PhoneNumber) -> dict[str, str]:
+        fields = {
+            "api_key": self.settings.user_name or "", "api_secret": self.settings.password or "",
+            "from": self.settings.sender_id or "", "to": phone.formatted(self.phone_format),
+            "text": message.body, "type": "unicode" if message.sms.encoding == UCS2 else "text",
+        }
+        if message.reference_id:
+            fields["client-ref"] = message.reference_id[:40]
+        return fields
+
+    def deliver(self, message: ShortMessage, phone: PhoneNumber) -> SendResult:
+        response = self.request("POST", self.url, data=self.send_fields(message, phone), sending=True)
+        body = json_or_none(response)
+        parts = body.get("messages") if isinstance(body, dict) else None
+        if not parts:
+            return self.rejected(message, None, f"Nexmo sent an unreadable reply (HTTP {response.status_code})")
+        for part in parts:
+            status = str(part.get("status", ""))
+            if status != "0":
+                return self.rejected(message, status, part.get("error-text") or STATUS_TEXT.get(status, "error"))
+        return self.sent(message, parts[0].get("message-id"))
+
+    def check_credentials(self) -> CheckResult:
+        params = {"api_key": self.settings.user_name, "api_secret": self.settings.password}
+        response = self.request("GET", self.balance_url, params=params)
+        body = json_or_none(response)
+        if response.status_code == 200 and isinstance(body, dict) and "value" in body:
+            return CheckResult.ok(f"Nexmo accepted the API key (balance {body['value']})")
+        if isinstance(body, dict) and "error-code" in body:
+            label = body.get("error-code-label") or "error"
+            return CheckResult.fail(f"Nexmo says: {label} (status {body['error-code']})")
+        return CheckResult.fail(f"Nexmo sent an unexpected reply to the balance check (HTTP {response.status_code})")

@@ -1,0 +1,172 @@
+"""Test Connection: run proxy, connection, credentials and message stages and report each in plain words."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from .gateways.base import GatewaySettings
+from .gateways.http import redact
+from .gateways.message import CheckResult, ShortMessage
+from .gateways.registry import get_gateway_type
+from .phone import PhoneNumber, parse_phone
+
+STAGES = ("proxy", "connection", "credentials", "message")
+DEFAULT_TEST_MESSAGE = "smsgw_kit test message: your SMS gateway account works. Code [Code]"
+ReportOutcome = Literal["passed", "failed", "unsupported"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class StageResult:
+    """One stage of a Test Connection: its outcome, how long it took and why."""
+
+    name: str
+    outcome: str  # passed | failed | skipped | unsupported
+    duration_ms: float
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConnectionReport:
+    """The result of one Test Connection run, safe to store and show (it never holds a secret)."""
+
+    gateway_type: str
+    outcome: ReportOutcome
+    stages: tuple[StageResult, ...]
+    summary: str
+    duration_ms: float
+    message_id: str | None = None
+    recipient: str | None = None
+    started_at: str = ""
+
+    def stage(self, name: str) -> StageResult | None:
+        return next((s for s in self.stages if s.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["stages"] = [asdict(s) for s in self.stages]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ConnectionReport":
+        stages = tuple(StageResult(**s) for s in data.get("stages", ()))
+        return cls(**{**data, "stages": stages})
+
+
+def _timed(name: str, check: Callable[[], CheckResult], settings: GatewaySettings) -> StageResult:
+    start = time.perf_counter()
+    try:
+        result = check()
+        outcome, reason = result.outcome, result.reason
+    except Exception as exc:  # a plugin's bug is this stage's failure, not the whole run's crash
+        outcome, reason = "failed", f"the gateway raised {type(exc).__name__}: {exc}"
+    elapsed = (time.perf_counter() - start) * 1000
+    return StageResult(name=name, outcome=outcome, duration_ms=round(elapsed, 1), reason=redact(reason, settings))
+
+
+def _skipped(name: str, reason: str) -> StageResult:
+    return StageResult(name=name, outcome="skipped", duration_ms=0.0, reason=reason)
+
+
+def _message_check(gateway, message: ShortMessage, phone: PhoneNumber, ids: list) -> Callable[[], CheckResult]:
+    def check() -> CheckResult:
+        result = gateway.send(message)
+        if not result.success:
+            return CheckResult.fail(result.error or "the provider refused the message")
+        ids.append(result.message_id)
+        shown = f" (message id {result.message_id})" if result.message_id else ""
+        return CheckResult.ok(f"{gateway.info.name} accepted the test message to {phone.e164}{shown}")
+    return check
+
+
+def run_connection_test(gateway_type: str, settings: GatewaySettings, phone: str | None, *,
+                        message: str | None = None) -> ConnectionReport:
+    """Run the stages in order and report each; raises InvalidInput (before any traffic) for bad input."""
+    cls = get_gateway_type(gateway_type)
+    name = cls.info.name
+    recipient = parse_phone(phone) if phone is not None else None
+    gateway = cls(settings)
+    gateway.check_settings()
+    test_message = ShortMessage(message=message or DEFAULT_TEST_MESSAGE, access_code="123456",
+                                recipients=(recipient.digits,) if recipient else ())
+    if recipient:
+        test_message.validate()
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    begin = time.perf_counter()
+    ids: list[str | None] = []
+    checks = {
+        "proxy": gateway.test_proxy if settings.proxy else None,
+        "connection": gateway.test_connection,
+        "credentials": gateway.test_credentials,
+        "message": _message_check(gateway, test_message, recipient, ids) if recipient else None,
+    }
+    stages: list[StageResult] = []
+    with gateway:
+        for stage in STAGES:
+            failed = next((s for s in stages if s.outcome == "failed"), None)
+            if failed:
+                stages.append(_skipped(stage, f"not run: the {failed.name} stage failed"))
+            elif checks[stage] is None:
+                why = "no proxy configured" if stage == "proxy" else "no phone number given"
+                stages.append(_skipped(stage, why))
+            else:
+                stages.append(_timed(stage, checks[stage], settings))
+    outcome, summary = _verdict(name, stages, recipient)
+    return ConnectionReport(
+        gateway_type=name, outcome=outcome, stages=tuple(stages), summary=summary,
+        duration_ms=round((time.perf_counter() - begin) * 1000, 1), message_id=ids[0] if ids else None,
+        recipient=recipient.e164 if recipient else None, started_at=started_at,
+    )
+
+
+def _verdict(name: str, stages: list[StageResult], recipient: PhoneNumber | None) -> tuple[str, str]:
+    by_name = {s.name: s for s in stages}
+    failed = next((s for s in stages if s.outcome == "failed"), None)
+    if failed:
+        return "failed", f"Test Connection failed at the {failed.name} stage: {failed.reason}."
+    if recipient:
+        return "passed", f"{name} works: {by_name['message'].reason}."
+    credentials = by_name["credentials"]
+    if credentials.outcome == "unsupported":
+        return "unsupported", (f"{name} is reachable, but its credentials cannot be checked without sending "
+                               "(give a phone number to send a test message).")
+    return "passed", f"{name} is reachable and accepted the credentials; no test message was sent."
+
+
+def _not_started(gateway_type: str, exc: Exception, settings: GatewaySettings) -> ConnectionReport:
+    return ConnectionReport(
+        gateway_type=str(gateway_type), outcome="failed", stages=(), duration_ms=0.0,
+        summary=redact(f"Test Connection could not start: {exc}", settings),
+        started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+
+
+def run_connection_tests(
+    jobs: Iterable[tuple[Hashable, str, GatewaySettings]], phone: str | None, *, concurrency: int = 16,
+    on_progress: Callable[[int, int, Hashable, ConnectionReport], None] | None = None,
+    message: str | None = None,
+) -> dict[Hashable, ConnectionReport]:
+    """Test many accounts at once, at most `concurrency` at a time; report progress as each finishes."""
+    if phone is not None:
+        parse_phone(phone)
+    jobs = list(jobs)
+
+    def one(gateway_type: str, settings: GatewaySettings) -> ConnectionReport:
+        try:
+            return run_connection_test(gateway_type, settings, phone, message=message)
+        except Exception as exc:  # one account's bad settings must not stop the others
+            return _not_started(gateway_type, exc, settings)
+
+    reports: dict[Hashable, ConnectionReport] = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(jobs) or 1))) as pool:
+        futures = {pool.submit(one, gateway_type, settings): key for key, gateway_type, settings in jobs}
+        for future in as_completed(futures):
+            key = futures[future]
+            reports[key] = future.result()
+            if on_progress:
+                on_progress(len(reports), len(jobs), key, reports[key])
+    return {key: reports[key] for key, _, _ in jobs}

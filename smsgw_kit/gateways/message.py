@@ -1,0 +1,110 @@
+"""What goes into a gateway and what comes out: ShortMessage, SendResult and CheckResult."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..errors import InvalidInput
+from ..phone import PhoneNumber, parse_phone
+from ..text import SmsText, analyse
+
+CODE_PLACEHOLDER = "[Code]"
+Outcome = Literal["passed", "failed", "unsupported"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShortMessage:
+    """GroupID's ShortMessage: the code, the text around it, the recipients, a reference, a limit."""
+
+    message: str
+    recipients: tuple[str, ...]
+    access_code: str = ""
+    reference_id: str | None = None
+    max_length: int = 160
+
+    def __post_init__(self) -> None:
+        if isinstance(self.recipients, str):
+            object.__setattr__(self, "recipients", (self.recipients,))
+        elif isinstance(self.recipients, Iterable):
+            object.__setattr__(self, "recipients", tuple(self.recipients))
+
+    @property
+    def body(self) -> str:
+        """The text sent: the message with `[Code]` replaced by the access code (or the code appended)."""
+        if CODE_PLACEHOLDER in self.message:
+            return self.message.replace(CODE_PLACEHOLDER, self.access_code)
+        return f"{self.message} {self.access_code}".strip()
+
+    @property
+    def sms(self) -> SmsText:
+        """The body's encoding (GSM-7 or UCS-2) and the number of segments it is billed as."""
+        return analyse(self.body)
+
+    def phone_numbers(self) -> tuple[PhoneNumber, ...]:
+        """The recipients parsed; raises InvalidInput naming the first invalid one."""
+        return tuple(parse_phone(r, field="recipients") for r in self.recipients)
+
+    def validate(self) -> tuple[PhoneNumber, ...]:
+        """Check text and recipients (GroupID's Validate) and return the parsed recipients."""
+        body = self.body
+        if not body.strip():
+            raise InvalidInput("message", "the message is empty", allowed="1 to %d characters" % self.max_length)
+        if len(body) > self.max_length:
+            raise InvalidInput("message", f"the message is {len(body)} characters long",
+                               allowed=f"at most {self.max_length} characters (max_length)")
+        if not self.recipients:
+            raise InvalidInput("recipients", "no phone number given", allowed="one or more phone numbers")
+        return self.phone_numbers()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SendResult:
+    """The outcome of one send: success and the provider's message id, or its own error code and text."""
+
+    success: bool
+    provider: str
+    message_id: str | None = None
+    error_code: str | None = None
+    error_text: str | None = None
+    segments: int | None = None
+    message: ShortMessage | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def error(self) -> str | None:
+        """The failure in the operator's words, e.g. "Nexmo says: invalid credentials (status 4)"."""
+        if self.success:
+            return None
+        if self.error_code:
+            return f"{self.provider} says: {self.error_text} (status {self.error_code})"
+        return self.error_text
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckResult:
+    """The answer of a test: passed, failed (with the reason) or unsupported by this gateway type."""
+
+    outcome: Outcome
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        if self.outcome not in ("passed", "failed", "unsupported"):
+            raise InvalidInput("outcome", f"{self.outcome!r} is not an outcome",
+                               allowed="passed, failed or unsupported")
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == "passed"
+
+    @classmethod
+    def ok(cls, reason: str = "") -> "CheckResult":
+        return cls(outcome="passed", reason=reason)
+
+    @classmethod
+    def fail(cls, reason: str) -> "CheckResult":
+        return cls(outcome="failed", reason=reason)
+
+    @classmethod
+    def unsupported(cls, reason: str) -> "CheckResult":
+        return cls(outcome="unsupported", reason=reason)
