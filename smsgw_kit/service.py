@@ -101,6 +101,8 @@ class GatewayAdmin:
         if expected_version is None and isinstance(account, GatewayAccountPublic):
             expected_version = account.version
         with self._write(changes.get("name")) as s:
+            if set_default is not None:
+                accounts.lock_default(s)  # the default lock is always taken before any row lock
             row = accounts.find(s, account, lock=True)
             accounts.check_version(row, expected_version)
             accounts.modify(s, self._ctx, row, changes, clear=tuple(clear))
@@ -114,6 +116,7 @@ class GatewayAdmin:
     def set_default(self, account: AccountRef) -> GatewayAccountPublic:
         """Make the account the default; the previous default stops being one, atomically."""
         with self._write() as s:
+            accounts.lock_default(s)  # the default lock is always taken before any row lock
             row = accounts.find(s, account, lock=True)
             accounts.set_default(s, self._ctx, row)
             return GatewayAccountPublic.of(row)
