@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import ssl
 from urllib.parse import urlsplit
 
@@ -63,7 +64,8 @@ def redact(text: str, settings: GatewaySettings) -> str:
     """`text` with every secret of `settings` masked."""
     secrets = [settings.password, settings.proxy.password if settings.proxy else None]
     for secret in filter(None, secrets):
-        text = text.replace(secret, MASK)
+        # Whole tokens only, so a short password like "x" does not garble the word "proxy".
+        text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", MASK, text)
     return text
 
 

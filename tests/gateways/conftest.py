@@ -1,0 +1,110 @@
+"""Fixtures for the gateway tests: the provider emulator (HTTP and HTTPS) and an authenticating proxy."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from smsgw_kit.gateways import ProxySettings
+from smsgw_kit.testing import ProviderEmulator
+
+PROXY_USER, PROXY_PASSWORD = "proxyuser", "proxy-pass-123"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def emulator_server():
+    with ProviderEmulator(tls=True, timeout_hold=10) as emu:
+        yield emu
+
+
+@pytest.fixture
+def emu(emulator_server):
+    """The session's emulator with no recorded requests and no faults."""
+    emulator_server.clear()
+    yield emulator_server
+    emulator_server.clear()
+
+
+class Proxy:
+    """A running proxy.py with Basic auth, and its access log."""
+
+    def __init__(self, port: int, log: Path):
+        self.port, self.log = port, log
+
+    def settings(self, *, password: str = PROXY_PASSWORD, user_name: str = PROXY_USER) -> ProxySettings:
+        return ProxySettings(host="127.0.0.1", port=self.port, user_name=user_name, password=password)
+
+    def access_log(self) -> str:
+        return self.log.read_text()
+
+
+@pytest.fixture(scope="session")
+def proxy(tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp("proxy") / "proxy.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "proxy", "--hostname", "127.0.0.1", "--port", str(port),
+             "--basic-auth", f"{PROXY_USER}:{PROXY_PASSWORD}", "--num-workers", "1", "--num-acceptors", "1"],
+            stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(port)
+        yield Proxy(port, log)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+SEED_PHONE = "447079692712"
+
+
+@pytest.fixture
+def send(emu):
+    """send(provider, text="...", phone=..., https=False, **settings changes) -> (SendResult, last request)."""
+    from smsgw_kit.gateways import ShortMessage, get_gateway_type
+
+    def _send(provider, *, text="Your code is [Code]", phone=SEED_PHONE, https=False, reference_id=None,
+              **changes):
+        settings = emu.gateway_settings(provider, https=https, **changes)
+        message = ShortMessage(message=text, access_code="123456", recipients=[phone], reference_id=reference_id)
+        with get_gateway_type(provider)(settings) as gateway:
+            result = gateway.send(message)
+        sent = [r for r in emu.requests if r.path != "/"]
+        return result, (sent[-1] if sent else None)
+
+    return _send
+
+
+@pytest.fixture
+def check(emu):
+    """check(provider, **settings changes) -> CheckResult of test_credentials()."""
+    from smsgw_kit.gateways import get_gateway_type
+
+    def _check(provider, **changes):
+        with get_gateway_type(provider)(emu.gateway_settings(provider, **changes)) as gateway:
+            return gateway.test_credentials()
+
+    return _check
