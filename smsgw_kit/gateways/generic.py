@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+import httpx
+
 from ..errors import InvalidInput
 from ..phone import PhoneNumber
 from .base import GatewayInfo, OptionSpec, field_specs
@@ -107,8 +109,8 @@ class GenericHttpGateway(Gateway):
         }
         filled = {k: self.fill("options.params", v, values) for k, v in fields.items()}
         method = self.option("method")
-        if method == "GET":
-            request["params"] = filled
+        if method == "GET":  # merged, so a query already in the URL survives
+            request["url"] = str(httpx.URL(request["url"]).copy_merge_params(filled))
         elif self.option("body_format") == "json":
             request["json"] = filled
         else:

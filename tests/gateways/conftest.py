@@ -12,6 +12,7 @@ import pytest
 
 from smsgw_kit.gateways import ProxySettings
 from smsgw_kit.testing import ProviderEmulator
+from smsgw_kit.testing.emulator import provider_name
 
 PROXY_USER, PROXY_PASSWORD = "proxyuser", "proxy-pass-123"
 
@@ -90,7 +91,7 @@ def send(emu):
               **changes):
         settings = emu.gateway_settings(provider, https=https, **changes)
         message = ShortMessage(message=text, access_code="123456", recipients=[phone], reference_id=reference_id)
-        with get_gateway_type(provider)(settings) as gateway:
+        with get_gateway_type(provider_name(provider))(settings) as gateway:
             result = gateway.send(message)
         sent = [r for r in emu.requests if r.path != "/"]
         return result, (sent[-1] if sent else None)
@@ -104,7 +105,7 @@ def check(emu):
     from smsgw_kit.gateways import get_gateway_type
 
     def _check(provider, **changes):
-        with get_gateway_type(provider)(emu.gateway_settings(provider, **changes)) as gateway:
+        with get_gateway_type(provider_name(provider))(emu.gateway_settings(provider, **changes)) as gateway:
             return gateway.test_credentials()
 
     return _check
