@@ -1,0 +1,60 @@
+"""Delete an SMS gateway account: confirm first; a linked account's refusal names its identity stores."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from ..errors import AccountLinked, SmsgwError
+from .base import Composite, button, show
+from .messages import error_text, notice_html
+
+
+class DeleteDialog(Composite):
+    """Asks to confirm; Delete calls the service, which refuses while identity stores are linked."""
+
+    def __init__(self, admin: Any, account_id: int, name: str, *, version: int | None = None,
+                 on_close: Callable[[bool], None] | None = None):
+        super().__init__()
+        self.admin, self.account_id, self.name, self.version = admin, account_id, name, version
+        self._on_close = on_close
+        self.deleted = False
+        self.refused_stores: list[str] = []
+        self.question = w.HTML(f"<p>Delete the SMS gateway account <b>{html.escape(name)}</b>? "
+                               "This cannot be undone.</p>")
+        self.message = w.HTML("")
+        self.message.add_class("smsgw-delete-message")
+        self.confirm = button("Delete", self.delete, style="danger", classes=("smsgw-confirm-delete",))
+        self.cancel = button("Cancel", self.dismiss, classes=("smsgw-cancel",))
+        self.root = w.VBox([w.HTML("<h3>Delete SMS Gateway</h3>"), self.question, self.message,
+                            w.HBox([self.confirm, self.cancel])])
+        self.root.add_class("smsgw-dialog")
+        self.root.add_class("smsgw-delete-dialog")
+
+    def delete(self) -> bool:
+        try:
+            self.admin.delete_account(self.account_id, expected_version=self.version)
+        except AccountLinked as exc:
+            self.refused_stores = exc.stores
+            self._refuse(exc)
+            return False
+        except SmsgwError as exc:
+            self._refuse(exc)
+            return False
+        self.deleted = True
+        self.dismiss()
+        return True
+
+    def _refuse(self, exc: SmsgwError) -> None:
+        show(self.question, False)
+        show(self.confirm, False)
+        self.cancel.description = self.cancel.tooltip = "Close"
+        self.message.value = notice_html(error_text(exc), "error")
+
+    def dismiss(self) -> None:
+        if self._on_close:
+            self._on_close(self.deleted)
+        self.close()

@@ -1,0 +1,133 @@
+"""The SMS Gateways page: the accounts list, Setup/Create SMS Gateway, and each row's actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+
+from ..errors import SmsgwError
+from .account_form import AccountForm
+from .accounts_table import AccountsTable
+from .base import Composite, button
+from .delete_dialog import DeleteDialog
+from .messages import error_text, notice_html
+from .test_dialog import TestConnectionDialog
+
+
+def store_names_by_account(admin: Any) -> dict[int, list[str]]:
+    links = admin.store_links_frame().dropna(subset=["gateway_account_id"])
+    return {int(k): sorted(g["identity_store"]) for k, g in links.groupby("gateway_account_id")}
+
+
+class GatewaysPage(Composite):
+    """Lists accounts; opens the create/edit form, the Test Connection dialog and the delete dialog."""
+
+    def __init__(self, admin: Any, *, page_size: int | None = None):
+        super().__init__()
+        self.admin = admin
+        self.form: AccountForm | None = None
+        self.dialog: TestConnectionDialog | DeleteDialog | None = None
+        self.create_button = button("Create SMS Gateway", self.open_create, style="primary",
+                                    classes=("smsgw-create-gateway",))
+        self.notice = w.HTML("")
+        self.notice.add_class("smsgw-notice-area")
+        self.table = AccountsTable({
+            "Edit": self.open_edit, "Test Connection": self.open_test,
+            "Set as default": self.set_default, "Delete": self.open_delete,
+        }, **({"page_size": page_size} if page_size else {}))
+        self.dialog_slot = w.VBox([])
+        self.list_view = w.VBox([w.HTML("<h2>SMS Gateways</h2>"), self.create_button, self.notice,
+                                 self.dialog_slot, self.table.root])
+        self.root = w.VBox([self.list_view])
+        self.root.add_class("smsgw-page")
+        self.root.add_class("smsgw-page-gateways")
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the list from the service; the button says Setup when there is no account yet."""
+        self.table.load(self.admin.accounts_frame(), store_names_by_account(self.admin))
+        label = "Create SMS Gateway" if len(self.table.frame) else "Setup SMS Gateway"
+        self.create_button.description = self.create_button.tooltip = label
+
+    def say(self, text: str, kind: str = "success") -> None:
+        self.notice.value = notice_html(text, kind)
+
+    # Form ----------------------------------------------------------------------------------
+
+    def open_create(self) -> AccountForm:
+        return self._open_form(None)
+
+    def open_edit(self, row: Any) -> AccountForm | None:
+        try:
+            account = self.admin.get_account(int(row.id))
+        except SmsgwError as exc:
+            self.say(error_text(exc), "error")
+            return None
+        return self._open_form(account)
+
+    def _open_form(self, account: Any) -> AccountForm:
+        self.close_dialog()
+        self.form = AccountForm(self.admin, account, on_done=self._form_done)
+        self.root.children = [self.form.root]
+        return self.form
+
+    def _form_done(self, saved: Any) -> None:
+        form, self.form = self.form, None
+        self.root.children = [self.list_view]
+        if form is not None:
+            form.close()
+        if saved is not None:
+            created = form is not None and form.account is None
+            self.say(f"SMS gateway account '{saved.name}' {'created' if created else 'saved'}.")
+        self.refresh()
+
+    # Row actions ---------------------------------------------------------------------------
+
+    def set_default(self, row: Any) -> None:
+        try:
+            account = self.admin.set_default(int(row.id))
+        except SmsgwError as exc:
+            self.say(error_text(exc), "error")
+        else:
+            self.say(f"'{account.name}' is now the default account for new identity stores.")
+        self.refresh()
+
+    def open_test(self, row: Any) -> TestConnectionDialog:
+        account_id = int(row.id)
+        dialog = TestConnectionDialog(lambda phone: self.admin.test_connection(account_id, phone),
+                                      subject=row.name, on_close=self.close_dialog,
+                                      on_done=lambda _report: self.refresh())
+        return self._show_dialog(dialog)
+
+    def open_delete(self, row: Any) -> DeleteDialog:
+        dialog = DeleteDialog(self.admin, int(row.id), row.name, version=int(row.version),
+                              on_close=self._delete_closed)
+        return self._show_dialog(dialog)
+
+    def _delete_closed(self, deleted: bool) -> None:
+        name = self.dialog.name if isinstance(self.dialog, DeleteDialog) else ""
+        self.close_dialog()
+        if deleted:
+            self.say(f"SMS gateway account '{name}' deleted.")
+            self.refresh()
+
+    def _show_dialog(self, dialog: Any) -> Any:
+        self.close_dialog()
+        self.notice.value = ""
+        self.dialog = dialog
+        self.dialog_slot.children = [dialog.root]
+        return dialog
+
+    def close_dialog(self) -> None:
+        if self.dialog is not None:
+            dialog, self.dialog = self.dialog, None
+            self.dialog_slot.children = []
+            dialog.close()
+
+    def close(self) -> None:
+        self.close_dialog()
+        if self.form is not None:
+            self.form.close()
+        self.table.close()
+        super().close()
