@@ -60,6 +60,15 @@ class Proxy:
     def access_log(self) -> str:
         return self.log.read_text()
 
+    def logged(self, text: str, timeout: float = 3.0) -> bool:
+        """True once `text` shows in the access log (proxy.py writes an entry when a connection closes)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.access_log():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
 
 @pytest.fixture(scope="session")
 def proxy(tmp_path_factory):
@@ -109,3 +118,9 @@ def check(emu):
             return gateway.test_credentials()
 
     return _check
+
+
+@pytest.fixture
+def unused_port():
+    """A loopback port nothing listens on."""
+    return free_port()
