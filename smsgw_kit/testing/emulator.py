@@ -144,8 +144,8 @@ class ProviderEmulator:
 
         latency: seconds to wait before answering; status: answer with this HTTP status (e.g. 503);
         timeout: never answer (the connection is held until the client gives up); malformed: answer
-        200 with a truncated body; error: reply with the provider's documented error code (e.g. "6"
-        for Nexmo, "21610" for Twilio, "403" for Bulletin.net, "105" for Clickatell).
+        200 with a truncated body; error: answer sends (only sends, not credential checks) with the
+        provider's documented error code (e.g. "6" for Nexmo, "21610" for Twilio, "403" for Bulletin.net, "105" for Clickatell).
         """
         name = provider_name(provider) if provider else None
         if error is not None:

@@ -99,7 +99,8 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         request = self._read()
         state.record(request)
-        faults = state.take_faults(request.provider)
+        _, handler, _ = _route(request.method, request.path)
+        faults = state.take_faults(request.provider, sending=getattr(handler, "__name__", "") == "send")
         for fault in faults:
             if fault.latency and state.stopping.wait(fault.latency):
                 return

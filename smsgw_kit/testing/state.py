@@ -48,7 +48,10 @@ class Fault:
     count: int | None = None
     hits: int = 0
 
-    def matches(self, provider: str | None) -> bool:
+    def matches(self, provider: str | None, sending: bool) -> bool:
+        # A provider error code is an answer to a send; balance and account checks pass it by.
+        if self.error and not sending:
+            return False
         return (self.provider is None or self.provider == provider) and (self.count is None or self.hits < self.count)
 
 
@@ -85,10 +88,10 @@ class EmulatorState:
             self._faults.append(fault)
         return fault
 
-    def take_faults(self, provider: str | None) -> list[Fault]:
+    def take_faults(self, provider: str | None, sending: bool) -> list[Fault]:
         """The faults that apply to this request, each counted as used once."""
         with self._lock:
-            hit = [f for f in self._faults if f.matches(provider)]
+            hit = [f for f in self._faults if f.matches(provider, sending)]
             for f in hit:
                 f.hits += 1
             return hit
