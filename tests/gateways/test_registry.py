@@ -1,0 +1,132 @@
+import importlib
+import inspect
+import textwrap
+from importlib.metadata import entry_points
+
+import pytest
+
+from smsgw_kit.diagnostics import run_connection_test
+from smsgw_kit.gateways import (
+    ENTRY_POINT_GROUP, Gateway, GatewayInfo, GatewaySettings, ShortMessage, field_specs, gateway_types,
+    get_gateway_type, plugin_problems, rediscover, register_gateway, unregister_gateway,
+)
+from smsgw_kit.testing import DEFAULT_CREDENTIALS, PATHS
+
+BUILT_INS = {"Nexmo", "Twilio", "Bulletin.net", "RedOxygen", "Clickatell", "Generic HTTP"}
+
+PLUGIN = '''
+from smsgw_kit.gateways import Gateway, GatewayInfo, field_specs
+
+
+class AcmeGateway(Gateway):
+    info = GatewayInfo(name="Acme SMS", description="A third-party plugin", default_url="",
+                       fields=field_specs(required=("gateway_url", "password"), password="API Token"))
+
+    def deliver(self, message, phone):
+        reply = self.request("POST", self.url, data={"to": phone.digits, "text": message.body},
+                             headers={"Authorization": "Bearer " + self.settings.password}, sending=True)
+        if reply.status_code == 200 and reply.text.startswith("OK"):
+            return self.sent(message, reply.text.split("id=")[1])
+        return self.rejected(message, reply.status_code, reply.text)
+
+
+def not_a_gateway():
+    pass
+'''
+
+
+@pytest.fixture
+def installed_plugin(tmp_path, monkeypatch):
+    """A package `acme_sms_plugin` installed the way pip would: a module and a dist-info with entry points."""
+    (tmp_path / "acme_sms_plugin.py").write_text(PLUGIN)
+    dist = tmp_path / "acme_sms_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-sms-plugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(textwrap.dedent(f"""
+        [{ENTRY_POINT_GROUP}]
+        acme = acme_sms_plugin:AcmeGateway
+        broken = acme_sms_plugin:DoesNotExist
+        helper = acme_sms_plugin:not_a_gateway
+        missing = no_such_module_anywhere:Gateway
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    rediscover()
+    yield
+    monkeypatch.undo()
+    rediscover()
+
+
+def test_built_ins_are_registered_through_the_entry_point_group():
+    declared = {ep.load().info.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    assert BUILT_INS <= declared
+    assert BUILT_INS <= set(gateway_types())
+
+
+def test_entry_point_plugin_appears_and_works_end_to_end(installed_plugin, emu):
+    assert "Acme SMS" in gateway_types()
+    assert get_gateway_type("acme sms").info.fields["password"].label == "API Token"
+    settings = GatewaySettings(gateway_url=emu.url_for("generic", https=False), password="emu-token")
+    report = run_connection_test("Acme SMS", settings, "447079692712")
+    assert report.outcome == "passed", report.summary
+    assert report.stage("credentials").outcome == "unsupported"
+    assert emu.requests_for("generic")[-1].form["to"] == "447079692712"
+
+
+def test_broken_plugins_are_reported_not_fatal(installed_plugin):
+    problems = "\n".join(str(p) for p in plugin_problems())
+    assert "'broken'" in problems and "'helper'" in problems and "'missing'" in problems
+    assert "not a gateway class" in problems
+    assert BUILT_INS | {"Acme SMS"} <= set(gateway_types())
+
+
+def test_plugin_disappears_after_uninstall(installed_plugin, monkeypatch):
+    monkeypatch.undo()
+    rediscover()
+    assert "Acme SMS" not in gateway_types()
+    assert plugin_problems() == []
+
+
+def test_notebook_can_register_a_class_at_run_time(emu):
+    @register_gateway
+    class EchoGateway(Gateway):
+        info = GatewayInfo(name="Echo", description="registered in a notebook", fields=field_specs())
+
+        def deliver(self, message, phone):
+            return self.sent(message, f"echo-{phone.digits}")
+
+    try:
+        assert get_gateway_type("Echo") is EchoGateway
+        result = EchoGateway(GatewaySettings()).send(ShortMessage(message="hi", recipients="18588123169"))
+        assert result.message_id == "echo-18588123169"
+    finally:
+        unregister_gateway("Echo")
+    assert "Echo" not in gateway_types()
+
+
+def test_gateway_without_deliver_fails_with_reason_not_crash():
+    class Lazy(Gateway):
+        info = GatewayInfo(name="Lazy", description="", fields=field_specs())
+
+    with pytest.raises(NotImplementedError, match="deliver"):
+        Lazy(GatewaySettings()).send(ShortMessage(message="hi", recipients="18588123169"))
+    assert Lazy(GatewaySettings()).test_credentials().outcome == "unsupported"
+
+
+@pytest.mark.parametrize("name", sorted(BUILT_INS))
+def test_every_built_in_has_emulator_coverage_and_docs(name):
+    cls = get_gateway_type(name)
+    assert name in PATHS and name in DEFAULT_CREDENTIALS
+    assert inspect.getmodule(cls).__doc__
+    for field in cls.info.required_fields:
+        if field != "gateway_url":
+            assert DEFAULT_CREDENTIALS[name].get(field), f"emulator credentials lack {field}"
+    assert set(cls.info.secret_fields) == {"password", "proxy_password"}
+
+
+def test_provider_specific_labels():
+    assert get_gateway_type("Nexmo").info.label("user_name") == "API Key"
+    assert get_gateway_type("Twilio").info.label("account_id") == "Account SID"
+    assert get_gateway_type("Twilio").info.label("password") == "Auth Token"
+    assert get_gateway_type("Bulletin.net").info.label("user_name") == "User ID"
+    assert get_gateway_type("Clickatell").info.label("account_id") == "API ID"
