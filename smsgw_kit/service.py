@@ -280,6 +280,7 @@ class GatewayAdmin:
             with self._read() as s:
                 row = accounts.find(s, account)
                 stored = {k: self.keyring.decrypt(getattr(row, c)) for k, c in accounts.SECRETS.items()}
+                name = name or row.name
         for key in accounts.SECRETS:
             values[key] = values.get(key) or stored.get(key)
         if not values.get("gateway_url"):
@@ -319,7 +320,7 @@ class GatewayAdmin:
                     account_id = None  # deleted while the test ran: keep the history, drop the link
                 s.add(ConnectionTestRun(
                     gateway_account_id=account_id, account_name=name, gateway_type=gateway_type,
-                    phone=phone, duration_ms=report.duration_ms, outcome=report.outcome,
+                    phone=report.recipient, duration_ms=report.duration_ms, outcome=report.outcome,
                     summary=report.summary, stages=data.get("stages", []), message_id=report.message_id,
                     run_by=self.actor,
                 ))

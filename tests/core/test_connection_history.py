@@ -1,0 +1,70 @@
+"""Test Connection through the service: saved accounts, unsaved form values, many at once, all stored."""
+
+import pytest
+
+from smsgw_kit import InvalidInput
+from smsgw_kit.testing import ProviderEmulator
+
+
+@pytest.fixture(scope="module")
+def emu():
+    with ProviderEmulator() as emulator:
+        yield emulator
+
+
+def _create(admin, emu, name, provider="Nexmo", **over):
+    fields = {k: v for k, v in emu.account_settings(provider).items() if v is not None}
+    return admin.create_account(name=name, gateway_type=provider, **{**fields, **over})
+
+
+def test_saved_account_test_is_stored_and_shown_as_last_result(admin, emu):
+    _create(admin, emu, "Primary")
+    report = admin.test_connection("primary", "447079692712")
+    assert report.outcome == "passed", report.summary
+    assert [s.name for s in report.stages] == ["proxy", "connection", "credentials", "message"]
+    history = admin.test_history_frame()
+    assert history.iloc[0]["account_name"] == "Primary" and history.iloc[0]["outcome"] == "passed"
+    assert history.iloc[0]["phone"] == "+447079692712"
+    assert [s["name"] for s in history.iloc[0]["stages"]] == ["proxy", "connection", "credentials", "message"]
+    row = admin.accounts_frame().set_index("name").loc["Primary"]
+    assert row["last_test_outcome"] == "passed" and row["last_test_at"] is not None
+
+
+def test_failed_credentials_are_reported_in_the_providers_words(admin, emu):
+    _create(admin, emu, "Bad", password="wrong-secret")
+    report = admin.test_connection("Bad", "18588123169")
+    assert report.outcome == "failed"
+    assert "Nexmo" in report.summary and "wrong-secret" not in report.summary
+    assert admin.accounts_frame().iloc[0]["last_test_outcome"] == "failed"
+
+
+def test_unsaved_settings_and_edit_form_keeping_stored_password(admin, emu):
+    fields = {k: v for k, v in emu.account_settings("RedOxygen").items() if v is not None}
+    report = admin.test_settings(phone="923225867987", name="Draft", **{**fields, "gateway_type": "RedOxygen"})
+    assert report.outcome == "passed", report.summary
+    _create(admin, emu, "Saved", "RedOxygen")
+    no_password = {k: v for k, v in fields.items() if k != "password"}
+    report = admin.test_settings(gateway_type="RedOxygen", phone="923225867987", account="Saved", **no_password)
+    assert report.outcome == "passed", report.summary
+    history = admin.test_history_frame()
+    assert history["gateway_account_id"].isna().all()  # form tests never count as the account's result
+    assert set(history["account_name"]) == {"Draft", "Saved"}
+
+
+def test_invalid_phone_is_refused_before_anything_is_sent_or_stored(admin, emu):
+    _create(admin, emu, "Primary")
+    emu.clear()
+    with pytest.raises(InvalidInput) as err:
+        admin.test_connection("Primary", "12")
+    assert err.value.field == "phone"
+    assert admin.test_history_frame().empty and not emu.requests
+
+
+def test_many_accounts_concurrently_with_progress(admin, emu):
+    for i in range(6):
+        _create(admin, emu, f"A{i}", **({"password": "wrong"} if i == 3 else {}))
+    seen = []
+    reports = admin.test_accounts(phone=None, concurrency=3, on_progress=lambda done, total, key, r: seen.append((done, total)))
+    assert sorted(seen) == [(n, 6) for n in range(1, 7)]
+    assert {k: r.outcome for k, r in reports.items()} == {f"A{i}": ("failed" if i == 3 else "passed") for i in range(6)}
+    assert len(admin.test_history_frame()) == 6
