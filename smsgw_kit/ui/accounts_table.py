@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as w
 import pandas as pd
@@ -27,7 +28,7 @@ def _cell(text: str, width: str, cls: str = "") -> w.HTML:
 class AccountsTable(Composite):
     """Rows from the accounts frame; `actions` maps an action label to a handler taking the row."""
 
-    def __init__(self, actions: dict[str, Callable[[pd.Series], None]], page_size: int = PAGE_SIZE):
+    def __init__(self, actions: dict[str, Callable[[Any], None]], page_size: int = PAGE_SIZE):
         super().__init__()
         self.actions = actions
         self.page_size = page_size
@@ -73,13 +74,21 @@ class AccountsTable(Composite):
         start = self.page * self.page_size
         self.shown = found.iloc[start:start + self.page_size]
         old = self.rows.children
-        self.rows.children = [self._row(r) for r in self.shown.itertuples(index=False)]
+        self.rows.children = [self._row(r) for r in self.records()]
         for row in old:
             close_tree(row)
         self.prev.disabled = self.page == 0
         self.next.disabled = self.page >= pages - 1
         total = f"{len(found)} of {len(self.frame)} accounts" if self.search.value.strip() else f"{len(self.frame)} accounts"
         self.status.value = f"Page {self.page + 1} of {pages} · {total}"
+
+    def records(self) -> list:
+        """The rows on the current page as named tuples (what the action handlers receive)."""
+        return list(self.shown.itertuples(index=False, name="AccountRow"))
+
+    def record(self, name: str):
+        """The row on the current page whose account is called `name`."""
+        return next(r for r in self.records() if r.name == name)
 
     def _row(self, r) -> w.HBox:
         widths = [width for _, width in COLUMNS]

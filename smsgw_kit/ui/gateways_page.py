@@ -9,7 +9,7 @@ import ipywidgets as w
 from ..errors import SmsgwError
 from .account_form import AccountForm
 from .accounts_table import AccountsTable
-from .base import Composite, button
+from .base import Composite, button, close_tree
 from .delete_dialog import DeleteDialog
 from .messages import error_text, notice_html
 from .test_dialog import TestConnectionDialog
@@ -130,4 +130,5 @@ class GatewaysPage(Composite):
         if self.form is not None:
             self.form.close()
         self.table.close()
+        close_tree(self.list_view)  # not under root while the form is open
         super().close()
