@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from .gateways.base import GatewaySettings
@@ -52,7 +52,7 @@ class ConnectionReport:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ConnectionReport":
+    def from_dict(cls, data: dict[str, Any]) -> ConnectionReport:
         stages = tuple(StageResult(**s) for s in data.get("stages", ()))
         return cls(**{**data, "stages": stages})
 
@@ -95,7 +95,7 @@ def run_connection_test(gateway_type: str, settings: GatewaySettings, phone: str
                                 recipients=(recipient.digits,) if recipient else ())
     if recipient:
         test_message.validate()
-    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
     begin = time.perf_counter()
     ids: list[str | None] = []
     checks = {
@@ -141,7 +141,7 @@ def _not_started(gateway_type: str, exc: Exception, settings: GatewaySettings) -
     return ConnectionReport(
         gateway_type=str(gateway_type), outcome="failed", stages=(), duration_ms=0.0,
         summary=redact(f"Test Connection could not start: {exc}", settings),
-        started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
 
 

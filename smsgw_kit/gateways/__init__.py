@@ -22,18 +22,18 @@ from .registry import (
     gateway_types,
     get_gateway_type,
     plugin_problems,
-    register_gateway,
     rediscover,
+    register_gateway,
     unregister_gateway,
 )
 from .twilio import TwilioGateway
 
 __all__ = [
     "ACCOUNT_FIELDS",
+    "ENTRY_POINT_GROUP",
     "BulletinGateway",
     "CheckResult",
     "ClickatellGateway",
-    "ENTRY_POINT_GROUP",
     "FieldSpec",
     "Gateway",
     "GatewayInfo",

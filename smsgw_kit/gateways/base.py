@@ -145,7 +145,7 @@ class GatewaySettings:
             shown.append(f"{f.name}={value!r}")
         return f"GatewaySettings({', '.join(shown)})"
 
-    def replace(self, **changes: Any) -> "GatewaySettings":
+    def replace(self, **changes: Any) -> GatewaySettings:
         return dataclasses.replace(self, **changes)
 
 

@@ -19,7 +19,7 @@ from .replies import excerpt
 
 STATUS_TEXT = {400: "missing or bad parameters", 401: "invalid user ID or password",
                403: "insufficient funds", 500: "server error"}
-_H1 = re.compile(r"<h1>(.*?)</h1>", re.I | re.S)
+_H1 = re.compile(r"<h1>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
 
 
 def reason(response) -> str:

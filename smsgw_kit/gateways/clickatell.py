@@ -14,7 +14,7 @@ from .gateway import Gateway
 from .message import CheckResult, SendResult, ShortMessage
 from .replies import excerpt
 
-_ERR = re.compile(r"ERR:\s*(\d+)\s*,?\s*(.*)", re.S)
+_ERR = re.compile(r"ERR:\s*(\d+)\s*,?\s*(.*)", re.DOTALL)
 _ID = re.compile(r"ID:\s*(\S+)")
 _CREDIT = re.compile(r"Credit:\s*(\S+)")
 

@@ -38,7 +38,7 @@ class Gateway(GatewayType):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.settings!r})"
 
-    def __enter__(self) -> "Gateway":
+    def __enter__(self) -> Gateway:
         return self
 
     def __exit__(self, *exc: object) -> None:

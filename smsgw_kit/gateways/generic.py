@@ -99,7 +99,7 @@ class GenericHttpGateway(Gateway):
             return str(template).format_map(values)
         except (KeyError, IndexError, ValueError) as exc:
             raise InvalidInput(where, f"template {template!r} has an unknown or broken placeholder ({exc})",
-                               allowed=", ".join("{%s}" % p for p in PLACEHOLDERS)) from None
+                               allowed=", ".join(f"{{{p}}}" for p in PLACEHOLDERS)) from None
 
     def build(self, url: str, values: Mapping[str, str], fields: Mapping[str, str]) -> dict[str, Any]:
         quoted = {k: quote(v, safe="") for k, v in values.items()}

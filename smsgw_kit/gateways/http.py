@@ -11,7 +11,13 @@ from urllib.parse import urlsplit
 import certifi
 import httpx
 
-from ..errors import ConnectFailed, GatewayError, GatewayTimeout, InvalidInput, ProxyFailed
+from ..errors import (
+    ConnectFailed,
+    GatewayError,
+    GatewayTimeout,
+    InvalidInput,
+    ProxyFailed,
+)
 from .base import GatewaySettings, ProxySettings
 
 # Only failures to connect are retried: nothing has been written, so no message can go out twice.

@@ -50,7 +50,7 @@ class ShortMessage:
         """Check text and recipients (GroupID's Validate) and return the parsed recipients."""
         body = self.body
         if not body.strip():
-            raise InvalidInput("message", "the message is empty", allowed="1 to %d characters" % self.max_length)
+            raise InvalidInput("message", "the message is empty", allowed=f"1 to {self.max_length} characters")
         if len(body) > self.max_length:
             raise InvalidInput("message", f"the message is {len(body)} characters long",
                                allowed=f"at most {self.max_length} characters (max_length)")
@@ -98,13 +98,13 @@ class CheckResult:
         return self.outcome == "passed"
 
     @classmethod
-    def ok(cls, reason: str = "") -> "CheckResult":
+    def ok(cls, reason: str = "") -> CheckResult:
         return cls(outcome="passed", reason=reason)
 
     @classmethod
-    def fail(cls, reason: str) -> "CheckResult":
+    def fail(cls, reason: str) -> CheckResult:
         return cls(outcome="failed", reason=reason)
 
     @classmethod
-    def unsupported(cls, reason: str) -> "CheckResult":
+    def unsupported(cls, reason: str) -> CheckResult:
         return cls(outcome="unsupported", reason=reason)

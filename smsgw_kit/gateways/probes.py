@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .gateway import Gateway
 
 
-def _target(gateway: "Gateway") -> tuple[str, str, int]:
+def _target(gateway: Gateway) -> tuple[str, str, int]:
     parts = urlsplit(gateway.url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput("gateway_url", f"{gateway.url!r} is not a web address",
@@ -22,7 +22,7 @@ def _target(gateway: "Gateway") -> tuple[str, str, int]:
     return parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
 
 
-def connection(gateway: "Gateway") -> CheckResult:
+def connection(gateway: Gateway) -> CheckResult:
     """Resolve the host, connect and (for https) complete TLS by asking the provider's origin for `/`."""
     scheme, host, port = _target(gateway)
     steps = "DNS, TCP and TLS" if scheme == "https" else "DNS and TCP"
@@ -40,7 +40,7 @@ def connection(gateway: "Gateway") -> CheckResult:
     return CheckResult.ok(f"reached {host}:{port}: {steps} OK (HTTP {response.status_code})")
 
 
-def proxy(gateway: "Gateway") -> CheckResult:
+def proxy(gateway: Gateway) -> CheckResult:
     """Reach the proxy over TCP, then ask it for the provider's origin to see it take the credentials."""
     settings = gateway.settings.proxy
     if settings is None or not settings.host:

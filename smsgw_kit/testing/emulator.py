@@ -47,13 +47,13 @@ class ProviderEmulator:
     def __repr__(self) -> str:
         return f"ProviderEmulator(base_url={self.base_url!r}, tls_base_url={self.tls_base_url!r})"
 
-    def __enter__(self) -> "ProviderEmulator":
+    def __enter__(self) -> ProviderEmulator:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def start(self) -> "ProviderEmulator":
+    def start(self) -> ProviderEmulator:
         """Start serving in background threads; returns self."""
         if self._servers:
             return self

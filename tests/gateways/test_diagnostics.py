@@ -1,10 +1,15 @@
+import dataclasses
 import json
 import threading
 import time
 
 import pytest
 
-from smsgw_kit.diagnostics import ConnectionReport, run_connection_test, run_connection_tests
+from smsgw_kit.diagnostics import (
+    ConnectionReport,
+    run_connection_test,
+    run_connection_tests,
+)
 from smsgw_kit.errors import InvalidInput, UnknownGatewayType
 
 PHONE = "447079692712"
@@ -104,7 +109,7 @@ def test_report_round_trips_through_json(emu):
     data = json.loads(json.dumps(report.to_dict()))
     assert ConnectionReport.from_dict(data) == report
     assert "emu-pass" not in json.dumps(data)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         report.outcome = "failed"
 
 

@@ -15,7 +15,7 @@ def test_standalone_emulator_prints_urls_and_serves_until_interrupted(unused_por
         first = process.stdout.readline()
         assert first.strip() == f"smsgw_kit provider emulator on http://127.0.0.1:{unused_port}"
         nexmo = process.stdout.readline()
-        assert nexmo.startswith("Bulletin.net:") or nexmo.startswith("Nexmo:")
+        assert nexmo.startswith(("Bulletin.net:", "Nexmo:"))
         assert httpx.get(f"http://127.0.0.1:{unused_port}/").status_code == 200
     finally:
         process.send_signal(signal.SIGINT)

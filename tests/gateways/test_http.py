@@ -9,7 +9,6 @@ from smsgw_kit.errors import InvalidInput
 from smsgw_kit.gateways import NexmoGateway, ProxySettings, ShortMessage
 from smsgw_kit.gateways.http import build_client
 
-
 MESSAGE = ShortMessage(message="Code [Code]", access_code="9", recipients="447079692712")
 
 

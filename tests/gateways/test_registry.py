@@ -7,8 +7,18 @@ import pytest
 
 from smsgw_kit.diagnostics import run_connection_test
 from smsgw_kit.gateways import (
-    ENTRY_POINT_GROUP, Gateway, GatewayInfo, GatewaySettings, ShortMessage, field_specs, gateway_types,
-    get_gateway_type, plugin_problems, rediscover, register_gateway, unregister_gateway,
+    ENTRY_POINT_GROUP,
+    Gateway,
+    GatewayInfo,
+    GatewaySettings,
+    ShortMessage,
+    field_specs,
+    gateway_types,
+    get_gateway_type,
+    plugin_problems,
+    rediscover,
+    register_gateway,
+    unregister_gateway,
 )
 from smsgw_kit.testing import DEFAULT_CREDENTIALS, PATHS
 
