@@ -97,6 +97,8 @@ class Gateway(GatewayType):
             if value is None or (isinstance(value, str) and not value.strip()):
                 raise InvalidInput(name, f"{self.info.label(name)} is required for {self.info.name}",
                                    allowed="a non-empty value")
+        if self.url:
+            probes.target(self)
 
     # --- what callers use ----------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from .gateway import Gateway
 
 
-def _target(gateway: Gateway) -> tuple[str, str, int]:
+def target(gateway: Gateway) -> tuple[str, str, int]:
+    """(scheme, host, port) of the gateway URL; InvalidInput naming gateway_url when it is no web address."""
     parts = urlsplit(gateway.url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput("gateway_url", f"{gateway.url!r} is not a web address",
@@ -24,7 +25,7 @@ def _target(gateway: Gateway) -> tuple[str, str, int]:
 
 def connection(gateway: Gateway) -> CheckResult:
     """Resolve the host, connect and (for https) complete TLS by asking the provider's origin for `/`."""
-    scheme, host, port = _target(gateway)
+    scheme, host, port = target(gateway)
     steps = "DNS, TCP and TLS" if scheme == "https" else "DNS and TCP"
     if gateway.settings.proxy is None:
         try:

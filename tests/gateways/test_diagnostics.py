@@ -99,6 +99,14 @@ def test_missing_required_field_is_refused_before_any_traffic(emu):
     assert emu.requests == []
 
 
+@pytest.mark.parametrize("url", ["rest.nexmo.com/sms/json", "ftp://rest.nexmo.com/sms/json", "https:///sms"])
+def test_gateway_url_that_is_no_web_address_is_refused_before_any_traffic(emu, url):
+    with pytest.raises(InvalidInput) as caught:
+        run_connection_test("Nexmo", emu.gateway_settings("Nexmo", gateway_url=url), PHONE)
+    assert caught.value.field == "gateway_url" and "http" in caught.value.allowed
+    assert emu.requests == []
+
+
 def test_unknown_type_suggests_the_near_miss(emu):
     with pytest.raises(UnknownGatewayType, match="Did you mean 'Nexmo'"):
         run_connection_test("Nexmoo", emu.gateway_settings("Nexmo"), PHONE)
