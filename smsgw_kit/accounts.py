@@ -8,10 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from . import audit, rules
-from .errors import AccountLinked, DuplicateName, InvalidInput, NotFound, StaleEdit
+from . import audit, refs, rules
+from .errors import AccountLinked, DuplicateName, InvalidInput, StaleEdit
 from .gateways import GatewaySettings, ProxySettings, get_gateway_type
-from .models import GatewayAccount, GatewayAccountPublic, IdentityStore, utcnow
+from .models import GatewayAccount, IdentityStore, utcnow
 from .secrets import Keyring
 
 KIND = "SMS gateway account"
@@ -66,20 +66,7 @@ def clean_fields(raw: dict[str, Any]) -> dict[str, Any]:
 
 def find(session: Session, ref: Any, *, lock: bool = False, share: bool = False) -> GatewayAccount:
     """The account with id `ref` (int) or name `ref` (str, case-insensitive, trimmed)."""
-    if isinstance(ref, GatewayAccountPublic):
-        ref = ref.id
-    if isinstance(ref, bool) or not isinstance(ref, int | str):
-        raise InvalidInput("account", f"must be an account name or id, not {type(ref).__name__}")
-    if isinstance(ref, int):
-        query = select(GatewayAccount).where(GatewayAccount.id == ref)
-    else:
-        query = select(GatewayAccount).where(GatewayAccount.name_key == rules.clean_name(ref, "account")[1])
-    if lock or share:
-        query = query.with_for_update(read=share and not lock)
-    row = session.exec(query).first()
-    if row is None:
-        raise NotFound(KIND, ref.strip() if isinstance(ref, str) else ref)
-    return row
+    return refs.find(session, GatewayAccount, ref, kind=KIND, field="account", lock=lock, share=share)
 
 
 def _check_unique(session: Session, name_key: str, name: str, own_id: int | None) -> None:

@@ -150,8 +150,16 @@ class AuditEvent(SQLModel, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
 
 
+STAMP_FIELDS = ("version", "created_at", "created_by", "updated_at", "updated_by")
+
+
+def _repr_stamps_last(self: Stamped):
+    items = list(SQLModel.__repr_args__(self))
+    return [i for i in items if i[0] not in STAMP_FIELDS] + [i for i in items if i[0] in STAMP_FIELDS]
+
+
 # What callers see of an account: everything but the secrets, which show only as set / not set.
-class GatewayAccountPublic(SQLModel):
+class GatewayAccountPublic(Stamped):
     id: int
     name: str
     gateway_type: str
@@ -171,11 +179,8 @@ class GatewayAccountPublic(SQLModel):
     ca_bundle: str | None
     options: dict[str, Any]
     is_default: bool
-    version: int
-    created_at: datetime
-    created_by: str
-    updated_at: datetime
-    updated_by: str
+
+    __repr_args__ = _repr_stamps_last
 
     @classmethod
     def of(cls, row: GatewayAccount) -> "GatewayAccountPublic":
@@ -184,7 +189,7 @@ class GatewayAccountPublic(SQLModel):
 
 
 # What callers see of an identity store, with the linked account's name.
-class IdentityStorePublic(SQLModel):
+class IdentityStorePublic(Stamped):
     id: int
     name: str
     store_type: str
@@ -192,11 +197,8 @@ class IdentityStorePublic(SQLModel):
     gateway_account_name: str | None
     link_source: str | None
     sms_text: str
-    version: int
-    created_at: datetime
-    created_by: str
-    updated_at: datetime
-    updated_by: str
+
+    __repr_args__ = _repr_stamps_last
 
     @classmethod
     def of(cls, row: IdentityStore, account_name: str | None) -> "IdentityStorePublic":

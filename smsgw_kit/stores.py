@@ -6,27 +6,16 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from . import accounts, audit, rules
-from .errors import DuplicateName, InvalidInput, NotFound
-from .models import GatewayAccount, IdentityStore, IdentityStorePublic, utcnow
+from . import accounts, audit, refs, rules
+from .errors import DuplicateName
+from .models import GatewayAccount, IdentityStore, utcnow
 
 KIND = "identity store"
 
 
 def find(session: Session, ref: Any, *, lock: bool = False) -> IdentityStore:
     """The store with id `ref` (int) or name `ref` (str, case-insensitive, trimmed)."""
-    if isinstance(ref, IdentityStorePublic):
-        ref = ref.id
-    if isinstance(ref, bool) or not isinstance(ref, int | str):
-        raise InvalidInput("identity_store", f"must be a store name or id, not {type(ref).__name__}")
-    if isinstance(ref, int):
-        query = select(IdentityStore).where(IdentityStore.id == ref)
-    else:
-        query = select(IdentityStore).where(IdentityStore.name_key == rules.clean_name(ref, "identity_store")[1])
-    row = session.exec(query.with_for_update() if lock else query).first()
-    if row is None:
-        raise NotFound(KIND, ref.strip() if isinstance(ref, str) else ref)
-    return row
+    return refs.find(session, IdentityStore, ref, kind=KIND, field="identity_store", lock=lock)
 
 
 def account_name(session: Session, row: IdentityStore) -> str | None:
