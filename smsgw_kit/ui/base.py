@@ -9,9 +9,12 @@ import ipywidgets as w
 
 
 def close_tree(widget: w.Widget) -> None:
-    """Close a widget and every widget below it."""
+    """Close a widget, every widget below it, and their layout and style models."""
     for child in getattr(widget, "children", ()):
         close_tree(child)
+    for part in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+        if isinstance(part, w.Widget):
+            part.close()
     widget.close()
 
 
