@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlmodel import Session
 
 from .models import AuditEvent, GatewayAccount, IdentityStore
 
+log = logging.getLogger("smsgw_kit.audit")
 MASKED_SECRETS = {"password_enc": "password", "proxy_password_enc": "proxy_password"}
 _HIDDEN = {"name_key", "version", "created_at", "created_by", "updated_at", "updated_by", "id"}
 
@@ -49,6 +51,7 @@ def record(session: Session, *, actor: str, action: str, row: GatewayAccount | I
            object_kind: str | None = None, object_name: str | None = None) -> None:
     """Add one audit event to the caller's transaction."""
     kind = object_kind or ("account" if isinstance(row, GatewayAccount) else "identity_store")
+    log.info("%s %s %r by %s", action, kind, object_name or getattr(row, "name", None), actor)
     session.add(AuditEvent(
         actor=actor, action=action, object_kind=kind,
         object_id=row.id if row is not None else None,

@@ -101,10 +101,24 @@ class Keyring:
         try:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken as exc:
+            if self._reload_from_file():  # another kernel may have rotated the key since we loaded it
+                return self.decrypt(token)
             raise SecretsError(
                 "A stored credential cannot be decrypted with the available keys "
                 f"({self.source}). Was the key file replaced or a key removed too early?"
             ) from exc
+
+    def _reload_from_file(self) -> bool:
+        if self.source != "file" or self.path is None:
+            return False
+        try:
+            keys = _parse(self.path.read_text(), str(self.path))
+        except (OSError, SecretsError):
+            return False
+        if keys == self._keys:
+            return False
+        self._keys, self._fernet = keys, MultiFernet([Fernet(k) for k in keys])
+        return True
 
     def reencrypt(self, token: str | None) -> str | None:
         """The same secret, encrypted under the current (first) key."""

@@ -143,3 +143,18 @@ def test_environment_keys_rotate_by_reencrypting_under_the_first(database, monke
     with database.engine.connect() as conn:
         token = conn.exec_driver_sql("SELECT password_enc FROM gateway_account").scalar()
     assert Keyring.from_keys(new).decrypt(token) == PASSWORD
+
+
+def test_another_kernel_rotating_the_key_file_does_not_break_this_one(database, tmp_path):
+    path = tmp_path / "keys"
+    mine = GatewayAdmin(database, keyring=Keyring.load(path=path), actor="me")
+    _make(mine)
+    theirs = GatewayAdmin(database, keyring=Keyring.load(path=path), actor="them")
+    theirs.rotate_encryption_key()  # retires the key `mine` still holds
+    from smsgw_kit.testing import ProviderEmulator
+
+    with ProviderEmulator() as emu:
+        mine.modify_account("Primary", gateway_url=emu.url_for("Nexmo"))
+        report = mine.test_connection("Primary")  # must decrypt with the reloaded key
+    assert report.stages  # it ran; the credentials (wrong for the emulator) are not the point
+    assert mine.keyring.key_count == 1
