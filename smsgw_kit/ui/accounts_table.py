@@ -14,8 +14,8 @@ from .base import Composite, button, close_tree
 from .format import last_test, names
 
 PAGE_SIZE = 20
-COLUMNS = (("Name", "18%"), ("Gateway Type", "10%"), ("Gateway URL", "20%"), ("Default", "6%"),
-           ("Linked Identity Stores", "14%"), ("Last Test", "14%"), ("Actions", "18%"))
+COLUMNS = (("Name", "16%"), ("Gateway Type", "9%"), ("Gateway URL", "17%"), ("Default", "5%"),
+           ("Linked Identity Stores", "13%"), ("Last Test", "15%"), ("Actions", "25%"))
 SEARCHED = ("name", "gateway_type", "gateway_url")
 
 

@@ -22,7 +22,7 @@ def button(description: str, handler: Callable[[], Any] | None = None, *, style:
            classes: tuple[str, ...] = (), tooltip: str = "") -> w.Button:
     """A button whose title is its description (so browsers and tests find it by name)."""
     b = w.Button(description=description, button_style=style, tooltip=tooltip or description,
-                 layout=w.Layout(width="auto"))
+                 layout=w.Layout(width="auto", align_self="flex-start"))
     for cls in classes:
         b.add_class(cls)
     if handler is not None:
