@@ -7,13 +7,9 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from ..errors import SmsgwError
-from .base import Composite, button
-from .frame_table import TIME_RANGES, since, table_html
-from .messages import notice_html
+from .frame_page import FramePage
+from .frame_table import TIME_RANGES, since
 
-COLUMNS = {"at": "When", "actor": "Who", "action": "Action", "object_kind": "Kind", "object_name": "Name",
-           "before": "Before", "after": "After"}
 ACTIONS = {
     "Any action": None, "Accounts (all)": "account.", "Account created": "account.create",
     "Account modified": "account.modify", "Default set": "account.set_default",
@@ -24,35 +20,22 @@ ACTIONS = {
 }
 
 
-class AuditPage(Composite):
-    """Audit events from GatewayAdmin.audit_frame, as an escaped table."""
+class AuditPage(FramePage):
+    """Audit events from GatewayAdmin.audit_frame (filtered by the service)."""
+
+    TITLE, KIND, TIMES = "Audit", "audit", ("at",)
+    COLUMNS = {"at": "When", "actor": "Who", "action": "Action", "object_kind": "Kind", "object_name": "Name",
+               "before": "Before", "after": "After"}
 
     def __init__(self, admin: Any):
-        super().__init__()
-        self.admin = admin
-        self.frame = pd.DataFrame()
         self.name = w.Text(description="Account/Store", placeholder="any", continuous_update=False)
         self.action = w.Dropdown(description="Action", options=list(ACTIONS))
         self.who = w.Text(description="Who", placeholder="anyone", continuous_update=False)
         self.time_range = w.Dropdown(description="Time range", options=list(TIME_RANGES))
-        for widget in (self.name, self.action, self.who, self.time_range):
-            self.observe(widget, lambda _c: self.refresh())
-        self.table = w.HTML("")
-        self.table.add_class("smsgw-audit-table")
-        self.root = w.VBox([w.HTML("<h2>Audit</h2>"),
-                            w.HBox([self.name, self.action]), w.HBox([self.who, self.time_range]),
-                            button("Refresh", self.refresh, classes=("smsgw-refresh",)), self.table])
-        self.root.add_class("smsgw-page")
-        self.root.add_class("smsgw-page-audit")
-        self.refresh()
+        super().__init__(admin, [self.name, self.action, self.who, self.time_range])
 
-    def refresh(self) -> None:
-        try:
-            self.frame = self.admin.audit_frame(
-                actor=self.who.value.strip() or None, action=ACTIONS[self.action.value],
-                object_name=self.name.value.strip() or None, since=since(self.time_range.value),
-            )
-        except SmsgwError as exc:
-            self.table.value = notice_html(str(exc), "error")
-            return
-        self.table.value = table_html(self.frame, COLUMNS, times=("at",))
+    def query(self) -> pd.DataFrame:
+        return self.admin.audit_frame(
+            actor=self.who.value.strip() or None, action=ACTIONS[self.action.value],
+            object_name=self.name.value.strip() or None, since=since(self.time_range.value),
+        )
