@@ -14,8 +14,8 @@ from .base import Composite, button, close_tree
 from .format import last_test, names
 
 PAGE_SIZE = 20
-COLUMNS = (("Name", "16%"), ("Gateway Type", "9%"), ("Gateway URL", "17%"), ("Default", "5%"),
-           ("Linked Identity Stores", "13%"), ("Last Test", "15%"), ("Actions", "25%"))
+COLUMNS = (("Name", "14%"), ("Gateway Type", "9%"), ("Gateway URL", "17%"), ("Default", "6%"),
+           ("Linked Stores", "12%"), ("Last Test", "17%"), ("Actions", "25%"))
 SEARCHED = ("name", "gateway_type", "gateway_url")
 
 

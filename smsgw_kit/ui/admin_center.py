@@ -31,6 +31,8 @@ class AdminCenter(Composite):
         self.nav = {name: button(name, (lambda n=name: self.open(n)),
                                  classes=("smsgw-nav-item", f"smsgw-nav-{name.lower().replace(' ', '-')}"))
                     for name in PAGES}
+        for item in self.nav.values():
+            item.layout.width = "160px"
         nav = w.VBox(list(self.nav.values()))
         nav.add_class("smsgw-nav")
         self.content = w.VBox([])

@@ -18,7 +18,7 @@ from smsgw_kit.testing import ProviderEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "admin_center.ipynb"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("SMSGW_KIT_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 OUTPUT = ROOT / "test-output" / "e2e"
 

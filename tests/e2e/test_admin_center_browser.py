@@ -35,6 +35,8 @@ def test_every_procedure_of_the_seed_in_the_browser(app: Page, emulator, app_adm
     settings = emulator.account_settings("Nexmo")
     gateways = page.locator(".smsgw-page-gateways")
 
+    assert "AdminCenter(" not in page.content(), "Voilà must not show the notebook's code"
+
     # Create an SMS Gateway Account (the first one: Setup SMS Gateway)
     expect(page.get_by_role("button", name="Setup SMS Gateway")).to_be_visible()
     shots(page, "01-sms-gateways-empty")
@@ -74,8 +76,12 @@ def test_every_procedure_of_the_seed_in_the_browser(app: Page, emulator, app_adm
     dialog = page.locator(".smsgw-test-dialog")
     expect(dialog).to_contain_text("18588123169, 447079692712, 923225867987")
     dialog.get_by_label("Mobile Number").fill(SEED_NUMBER)
+    emulator.inject("Nexmo", latency=1.0, count=1)  # slow provider: the busy state must show
     dialog.get_by_role("button", name="OK").click()
+    expect(dialog.locator(".smsgw-busy")).to_be_visible()
+    expect(dialog.get_by_role("button", name="OK")).to_be_disabled()
     expect(dialog.locator(".smsgw-report-outcome")).to_contain_text("Passed", timeout=30_000)
+    expect(dialog.locator(".smsgw-busy")).to_be_hidden()
     expect(dialog.locator(".smsgw-stages")).to_contain_text("Test message")
     expect(row(page, "Primary").locator(".smsgw-last-test")).to_contain_text("Passed")
     shots(page, "03-test-connection")
