@@ -46,7 +46,9 @@ class AccountForm(Composite):
         self.options: OptionsEditor | None = None
         self.options_box = w.VBox([])
         self.proxy_toggle = button("Show Proxy Options", self.toggle_proxy, classes=("smsgw-proxy-toggle",))
-        self.proxy_box = w.VBox([self.fields[n].root for n in PROXY_FIELDS])
+        self.forget_proxy_password = w.Checkbox(description="Remove the stored proxy password", indent=False)
+        show(self.forget_proxy_password, bool(account and account.proxy_password_set))
+        self.proxy_box = w.VBox([*(self.fields[n].root for n in PROXY_FIELDS), self.forget_proxy_password])
         self.proxy_box.add_class("smsgw-proxy-options")
         show(self.proxy_box, False)
         self.is_default = w.Checkbox(description="Set as default account", indent=False)
@@ -159,7 +161,9 @@ class AccountForm(Composite):
             if self.account is None:
                 saved = self.admin.create_account(set_default=self.is_default.value, **values)
             else:
-                saved = self.admin.modify_account(self.account, set_default=self.is_default.value, **values)
+                clear = ("proxy_password",) if self.forget_proxy_password.value else ()
+                saved = self.admin.modify_account(self.account, set_default=self.is_default.value, clear=clear,
+                                                  **values)
         except SmsgwError as exc:
             self.show_error(exc)
             if typed_secret and not self.message.value:

@@ -67,10 +67,11 @@ def test_show_proxy_options_reveals_the_six_proxy_fields(gateways):
     assert form.proxy_box.layout.display == "none"
     form.proxy_toggle.click()
     assert form.proxy_box.layout.display is None
-    labels = [c.children[0].description for c in form.proxy_box.children]
+    labels = [c.children[0].description for c in form.proxy_box.children[:-1]]
     assert labels == ["Proxy User Name", "Proxy Password", "Description", "Proxy Domain", "Proxy Host Name",
                       "Proxy Port"]
     assert form.proxy_toggle.description == "Hide Proxy Options"
+    assert form.forget_proxy_password.layout.display == "none", "nothing stored to remove on create"
 
 
 @pytest.mark.parametrize(("changes", "field", "words"), [
@@ -203,3 +204,22 @@ def test_a_malformed_options_line_is_shown_next_to_the_options(gateways, fill, t
     form.submit_button.click()
     assert "has no 'name = value'" in text_of(form.options.fields["params"].error)
     assert gateways.admin.list_accounts() == []
+
+
+def test_a_proxy_is_removed_on_edit_by_clearing_its_fields_and_its_stored_password(gateways, create_via_form):
+    create_via_form(gateways, "Primary", proxy_host_name="proxy.test", proxy_port="3128",
+                    proxy_user_name="pxuser", proxy_password="pxpass")
+    form = gateways.open_edit(gateways.table.record("Primary"))
+    assert form.proxy_box.layout.display is None, "proxy options open when the account has a proxy"
+    assert form.fields["proxy_port"].value == "3128" and form.fields["proxy_password"].value == ""
+    for name in ("proxy_host_name", "proxy_port", "proxy_user_name"):
+        form.fields[name].input.set_state({"value": ""})
+    form.submit_button.click()  # the stored proxy password still needs a proxy: refused by the service
+    assert "required when proxy credentials are set" in form.fields["proxy_host_name"].error.value
+    for name in ("proxy_host_name", "proxy_port", "proxy_user_name"):
+        form.fields[name].input.set_state({"value": ""})
+    form.forget_proxy_password.value = True
+    form.submit_button.click()
+    assert gateways.form is None, form.message.value
+    saved = gateways.admin.get_account("Primary")
+    assert (saved.proxy_host_name, saved.proxy_port, saved.proxy_password_set) == (None, None, False)
