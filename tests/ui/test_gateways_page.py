@@ -209,3 +209,17 @@ def test_delete_of_an_account_changed_meanwhile_is_refused(gateways, create_via_
     dialog.confirm.click()
     assert "changed by someone else" in text_of(dialog.message)
     assert [a.name for a in gateways.admin.list_accounts()] == ["Primary"]
+
+
+def test_names_from_the_database_are_escaped_everywhere(gateways, create_via_form):
+    hostile = "<img src=x onerror=alert(1)>"
+    create_via_form(gateways, hostile, default=True)
+    gateways.admin.create_identity_store(name="<b>store</b>")
+    gateways.refresh()
+    row = gateways.table.rows.children[0]
+    html_shown = "".join(c.value for c in row.children[:-1])
+    assert "<img" not in html_shown and "&lt;img src=x" in html_shown and "<b>store" not in html_shown
+    dialog = gateways.open_delete(gateways.table.record(hostile))
+    assert "<img" not in dialog.question.value
+    dialog.confirm.click()
+    assert "<img" not in dialog.message.value and "&lt;b&gt;store" in dialog.message.value
