@@ -33,11 +33,12 @@ class SmsgwError(Exception):
 class InvalidInput(SmsgwError, ValueError):
     """Raised when a field's value is not allowed; names the field and what is allowed."""
 
-    def __init__(self, field: str, problem: str, *, allowed: str | None = None):
+    def __init__(self, field: str, problem: str, *, allowed: str | None = None, label: str | None = None):
         self.field = field
         self.problem = problem
         self.allowed = allowed
-        text = f"{field}: {problem}"
+        self.label = label
+        text = f"{field} ({label}): {problem}" if label else f"{field}: {problem}"
         if allowed:
             text += f" ({allowed})"
         super().__init__(text)

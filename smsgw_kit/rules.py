@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .errors import InvalidInput
-from .gateways.base import GatewayInfo
 from .models import NAME_MAX, SHORT_MAX, TEXT_MAX, URL_MAX
+
+if TYPE_CHECKING:
+    from .gateways.base import GatewayInfo
 
 CODE_PLACEHOLDER = "[Code]"
 DEFAULT_SMS_TEXT = "Your verification code is [Code]."
@@ -135,11 +137,12 @@ def clean_options(value: Any) -> dict[str, Any]:
     return json.loads(encoded)
 
 
-def check_required(info: GatewayInfo, values: Mapping[str, Any]) -> None:
+def check_required(info: "GatewayInfo", values: Mapping[str, Any]) -> None:
     """Every field the gateway type marks required has a value (secrets count when already stored)."""
     for name in info.required_fields:
-        if values.get(name) in (None, ""):
-            raise InvalidInput(name, f"is required for {info.name} ({info.label(name)})")
+        value = values.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise InvalidInput(name, f"is required for {info.name}", label=info.label(name))
 
 
 def check_proxy(values: Mapping[str, Any]) -> None:

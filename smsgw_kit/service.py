@@ -193,6 +193,20 @@ class GatewayAdmin:
             stores.set_sms_text(s, self._ctx, row, text)
             return IdentityStorePublic.of(row, stores.account_name(s, row))
 
+    def configure_sms_authentication(self, store: StoreRef, *, account: AccountRef | None,
+                                     sms_text: str) -> IdentityStorePublic:
+        """Save a store's SMS Authentication settings (its account, or none, and its text) at once."""
+        with self._write() as s:
+            row = stores.find(s, store, lock=True)
+            stores.set_sms_text(s, self._ctx, row, sms_text)
+            if account is None:
+                stores.unlink(s, self._ctx, row)
+            else:
+                target = accounts.find(s, account, share=True)
+                if row.gateway_account_id != target.id:
+                    stores.link(s, self._ctx, row, target)
+            return IdentityStorePublic.of(row, stores.account_name(s, row))
+
     def delete_identity_store(self, store: StoreRef) -> None:
         with self._write() as s:
             stores.delete(s, self._ctx, stores.find(s, store, lock=True))
@@ -213,11 +227,17 @@ class GatewayAdmin:
     def accounts_frame(self) -> pd.DataFrame:
         return views.accounts(self.db)
 
+    def accounts_page(self, *, search: str | None = None, offset: int = 0,
+                      limit: int = 20) -> tuple[pd.DataFrame, int]:
+        """One page of the accounts view (with linked store names) matching `search`, and the match count."""
+        return views.accounts_page(self.db, search=search, offset=offset, limit=limit)
+
     def store_links_frame(self) -> pd.DataFrame:
         return views.store_links(self.db)
 
-    def test_history_frame(self, account: str | None = None) -> pd.DataFrame:
-        return views.test_history(self.db, account=account)
+    def test_history_frame(self, account: str | None = None, **filters: Any) -> pd.DataFrame:
+        """Test Connection runs, newest first; filters: run_by, outcome, since, until."""
+        return views.test_history(self.db, account=account, **filters)
 
     def audit_frame(self, **filters: Any) -> pd.DataFrame:
         return views.audit_events(self.db, **filters)

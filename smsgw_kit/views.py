@@ -76,6 +76,28 @@ def accounts(db: Database) -> pd.DataFrame:
     return _frame(db, accounts_query())
 
 
+def accounts_page(db: Database, *, search: str | None = None, offset: int = 0,
+                  limit: int = 20) -> tuple[pd.DataFrame, int]:
+    """A page of `accounts()` whose name, type or URL contains `search`, with linked store names."""
+    query = accounts_query()
+    if search and search.strip():
+        term = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(sa.or_(*(sa.func.lower(c).like(f"%{term}%", escape="\\")
+                                     for c in (A.name, A.gateway_type, A.gateway_url))))
+    count = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    with db.reading() as conn:
+        total = conn.execute(count).scalar_one()
+        frame = _typed(pd.read_sql(query.offset(max(0, offset)).limit(max(1, limit)), conn))
+        ids = [int(i) for i in frame["id"]]
+        names = conn.execute(sa.select(S.gateway_account_id, S.name)
+                             .where(S.gateway_account_id.in_(ids)).order_by(S.name_key)).all()
+    linked: dict[int, list[str]] = {}
+    for account_id, name in names:
+        linked.setdefault(account_id, []).append(name)
+    frame["linked_store_names"] = pd.Series([linked.get(i, []) for i in ids], index=frame.index, dtype=object)
+    return frame, total
+
+
 def store_links(db: Database) -> pd.DataFrame:
     """Identity stores with their linked account and how the link was made."""
     query = (
@@ -86,12 +108,22 @@ def store_links(db: Database) -> pd.DataFrame:
     return _frame(db, query)
 
 
-def test_history(db: Database, *, account: str | None = None) -> pd.DataFrame:
+def test_history(db: Database, *, account: str | None = None, run_by: str | None = None,
+                 outcome: str | None = None, since: datetime | None = None,
+                 until: datetime | None = None) -> pd.DataFrame:
     """Every Test Connection run, newest first; stages kept as a list per run."""
     query = sa.select(T.id, T.started_at, T.account_name, T.gateway_account_id, T.gateway_type, T.phone,
                       T.outcome, T.duration_ms, T.summary, T.message_id, T.run_by, T.stages)
     if account is not None:
         query = query.where(sa.func.lower(T.account_name) == account.strip().lower())
+    if run_by:
+        query = query.where(T.run_by == run_by)
+    if outcome:
+        query = query.where(T.outcome == outcome)
+    if since is not None:
+        query = query.where(T.started_at >= since)
+    if until is not None:
+        query = query.where(T.started_at <= until)
     frame = _frame(db, query.order_by(T.started_at.desc(), T.id.desc()))
     frame["stages"] = frame["stages"].map(_json).astype(object)
     return frame

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..errors import GatewayError, InvalidInput
+from ..errors import GatewayError
 from ..phone import PhoneNumber
 from . import http, probes
 from .base import GatewayInfo, GatewaySettings, GatewayType
@@ -92,11 +92,9 @@ class Gateway(GatewayType):
 
     def check_settings(self) -> None:
         """Raise InvalidInput naming the first field this gateway type requires that is blank."""
-        for name in self.info.required_fields:
-            value = self.setting(name)
-            if value is None or (isinstance(value, str) and not value.strip()):
-                raise InvalidInput(name, f"{self.info.label(name)} is required for {self.info.name}",
-                                   allowed="a non-empty value")
+        from ..rules import check_required  # the one place the required-field rule lives
+
+        check_required(self.info, {name: self.setting(name) for name in self.info.required_fields})
         if self.url:
             probes.target(self)
 
