@@ -16,7 +16,6 @@ from .format import last_test, names
 PAGE_SIZE = 20
 COLUMNS = (("Name", "14%"), ("Gateway Type", "9%"), ("Gateway URL", "17%"), ("Default", "6%"),
            ("Linked Stores", "12%"), ("Last Test", "17%"), ("Actions", "25%"))
-SEARCHED = ("name", "gateway_type", "gateway_url")
 
 
 def _cell(text: str, width: str, cls: str = "") -> w.HTML:
@@ -26,14 +25,20 @@ def _cell(text: str, width: str, cls: str = "") -> w.HTML:
 
 
 class AccountsTable(Composite):
-    """Rows from the accounts frame; `actions` maps an action label to a handler taking the row."""
+    """A page of accounts fetched from the service; `actions` maps an action label to a row handler.
 
-    def __init__(self, actions: dict[str, Callable[[Any], None]], page_size: int = PAGE_SIZE):
+    `fetch(search, offset, limit)` returns that page's rows and how many accounts match in all, so
+    only one page is ever loaded, however many accounts there are.
+    """
+
+    def __init__(self, fetch: Callable[[str | None, int, int], tuple[pd.DataFrame, int]],
+                 actions: dict[str, Callable[[Any], None]], page_size: int = PAGE_SIZE):
         super().__init__()
+        self.fetch = fetch
         self.actions = actions
         self.page_size = page_size
-        self.frame = pd.DataFrame()
         self.shown = pd.DataFrame()
+        self.matches = self.count = 0
         self.page = 0
         self.search = w.Text(description="Search", placeholder="name, gateway type or URL", continuous_update=False)
         self.search.add_class("smsgw-search")
@@ -49,38 +54,32 @@ class AccountsTable(Composite):
         self.root = w.VBox([self.search, header, self.rows, w.HBox([self.prev, self.next, self.status])])
         self.root.add_class("smsgw-accounts-table")
 
-    def load(self, frame: pd.DataFrame, links: dict[int, list[str]]) -> None:
-        """Show `frame` (accounts_frame rows) with the store names in `links`; keeps the search and page."""
-        self.frame = frame.assign(stores=[links.get(int(i), []) for i in frame["id"]])
+    def reload(self) -> None:
+        """Fetch the current page again (after a change); keeps the search and page."""
         self.go(self.page)
-
-    def matching(self) -> pd.DataFrame:
-        term = self.search.value.strip().casefold()
-        if not term or self.frame.empty:
-            return self.frame
-        hit = pd.Series(False, index=self.frame.index)
-        for col in SEARCHED:
-            hit |= self.frame[col].fillna("").str.casefold().str.contains(term, regex=False)
-        return self.frame[hit]
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(len(self.matching()) / self.page_size))
+        return max(1, math.ceil(self.matches / self.page_size))
+
+    def _load(self, term: str | None, page: int) -> None:
+        self.page = max(page, 0)
+        self.shown, self.matches = self.fetch(term, self.page * self.page_size, self.page_size)
 
     def go(self, page: int) -> None:
-        found = self.matching()
-        pages = max(1, math.ceil(len(found) / self.page_size))
-        self.page = min(max(page, 0), pages - 1)
-        start = self.page * self.page_size
-        self.shown = found.iloc[start:start + self.page_size]
+        term = self.search.value.strip() or None
+        self._load(term, page)
+        if self.shown.empty and self.page >= self.pages:  # the page emptied (deletes): show the last one
+            self._load(term, self.pages - 1)
+        self.count = self.matches if term is None else self.fetch(None, 0, 1)[1]
         old = self.rows.children
         self.rows.children = [self._row(r) for r in self.records()]
         for row in old:
             close_tree(row)
         self.prev.disabled = self.page == 0
-        self.next.disabled = self.page >= pages - 1
-        total = f"{len(found)} of {len(self.frame)} accounts" if self.search.value.strip() else f"{len(self.frame)} accounts"
-        self.status.value = f"Page {self.page + 1} of {pages} · {total}"
+        self.next.disabled = self.page >= self.pages - 1
+        total = f"{self.matches} of {self.count} accounts" if term else f"{self.count} accounts"
+        self.status.value = f"Page {self.page + 1} of {self.pages} · {total}"
 
     def records(self) -> list:
         """The rows on the current page as named tuples (what the action handlers receive)."""
@@ -95,7 +94,7 @@ class AccountsTable(Composite):
         cells = [
             _cell(r.name, widths[0], "smsgw-account-name"), _cell(r.gateway_type, widths[1]),
             _cell(r.gateway_url or "", widths[2]), _cell("Yes" if r.is_default else "", widths[3], "smsgw-default"),
-            _cell(names(r.stores), widths[4], "smsgw-linked"),
+            _cell(names(r.linked_store_names), widths[4], "smsgw-linked"),
             _cell(last_test(r.last_test_outcome, r.last_test_at), widths[5], "smsgw-last-test"),
         ]
         buttons = [button(label, (lambda h=handler: h(r)), classes=(f"smsgw-action-{label.lower().replace(' ', '-')}",))

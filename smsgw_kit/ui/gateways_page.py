@@ -15,11 +15,6 @@ from .messages import error_text, notice_html
 from .test_dialog import TestConnectionDialog
 
 
-def store_names_by_account(admin: Any) -> dict[int, list[str]]:
-    links = admin.store_links_frame().dropna(subset=["gateway_account_id"])
-    return {int(k): sorted(g["identity_store"]) for k, g in links.groupby("gateway_account_id")}
-
-
 class GatewaysPage(Composite):
     """Lists accounts; opens the create/edit form, the Test Connection dialog and the delete dialog."""
 
@@ -32,7 +27,7 @@ class GatewaysPage(Composite):
                                     classes=("smsgw-create-gateway",))
         self.notice = w.HTML("")
         self.notice.add_class("smsgw-notice-area")
-        self.table = AccountsTable({
+        self.table = AccountsTable(self._fetch, {
             "Edit": self.open_edit, "Test Connection": self.open_test,
             "Set as default": self.set_default, "Delete": self.open_delete,
         }, **({"page_size": page_size} if page_size else {}))
@@ -46,9 +41,12 @@ class GatewaysPage(Composite):
 
     def refresh(self) -> None:
         """Reload the list from the service; the button says Setup when there is no account yet."""
-        self.table.load(self.admin.accounts_frame(), store_names_by_account(self.admin))
-        label = "Create SMS Gateway" if len(self.table.frame) else "Setup SMS Gateway"
+        self.table.reload()
+        label = "Create SMS Gateway" if self.table.count else "Setup SMS Gateway"
         self.create_button.description = self.create_button.tooltip = label
+
+    def _fetch(self, search: str | None, offset: int, limit: int):
+        return self.admin.accounts_page(search=search, offset=offset, limit=limit)
 
     def say(self, text: str, kind: str = "success") -> None:
         self.notice.value = notice_html(text, kind)

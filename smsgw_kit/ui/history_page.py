@@ -33,12 +33,8 @@ class HistoryPage(FramePage):
         super().__init__(admin, [self.account, self.outcome, self.who, self.time_range])
 
     def query(self) -> pd.DataFrame:
-        frame = self.admin.test_history_frame(account=self.account.value.strip() or None)
-        outcome, who, start = OUTCOMES[self.outcome.value], self.who.value.strip(), since(self.time_range.value)
-        if outcome:
-            frame = frame[frame["outcome"] == outcome]
-        if who:
-            frame = frame[frame["run_by"] == who]
-        if start is not None:
-            frame = frame[frame["started_at"] >= pd.Timestamp(start)]
+        frame = self.admin.test_history_frame(
+            account=self.account.value.strip() or None, outcome=OUTCOMES[self.outcome.value] or None,
+            run_by=self.who.value.strip() or None, since=since(self.time_range.value),
+        )
         return frame.assign(stages=frame["stages"].map(stages_text))

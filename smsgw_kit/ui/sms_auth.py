@@ -59,17 +59,14 @@ class SmsAuthenticationPanel(Composite):
         self.count.value = f'<span class="smsgw-hint">{html.escape(segment_text(self.text.value))}</span>'
 
     def save(self) -> IdentityStorePublic | None:
-        """Text first (the service checks [Code]), then the link, each one service call."""
+        """Save the account choice and the text in one service call (the service checks [Code])."""
         self.text.set_error("")
         self.account.set_error("")
         self.message.value = ""
         store = self.store
         try:
-            if self.text.value != store.sms_text:
-                store = self.admin.set_sms_text(store.id, self.text.value)
-            chosen = self.account.value
-            if chosen != store.gateway_account_name:
-                store = self.admin.link(store.id, chosen) if chosen else self.admin.unlink(store.id)
+            store = self.admin.configure_sms_authentication(store.id, account=self.account.value or None,
+                                                            sms_text=self.text.value)
         except SmsgwError as exc:
             target = self.text if getattr(exc, "field", None) == "sms_text" else self.account
             target.set_error(error_text(exc, target.label))
