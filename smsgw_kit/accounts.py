@@ -197,11 +197,16 @@ def linked_store_names(session: Session, account_id: int) -> list[str]:
     return sorted(session.exec(query).all())
 
 
-def delete(session: Session, ctx: Context, row: GatewayAccount) -> None:
-    """Delete an unlinked account; refuse, naming the stores, while any store uses it."""
+def ensure_deletable(session: Session, row: GatewayAccount) -> None:
+    """The delete guard: refuse, naming the stores, while any identity store uses the account."""
     stores = linked_store_names(session, row.id)
     if stores:
         raise AccountLinked(row.name, stores)
+
+
+def delete(session: Session, ctx: Context, row: GatewayAccount) -> None:
+    """Delete an unlinked account (the foreign key refuses it too if a link sneaks in meanwhile)."""
+    ensure_deletable(session, row)
     audit.record(session, actor=ctx.actor, action="account.delete", row=row, before=audit.snapshot(row))
     session.delete(row)
     session.flush()

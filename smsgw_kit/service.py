@@ -142,6 +142,11 @@ class GatewayAdmin:
             accounts.check_version(row, expected_version)
             accounts.delete(s, self._ctx, row)
 
+    def check_deletable(self, account: AccountRef) -> None:
+        """Raise AccountLinked (naming the stores) if the account could not be deleted right now."""
+        with self._read() as s:
+            accounts.ensure_deletable(s, accounts.find(s, account))
+
     def get_account(self, account: AccountRef) -> GatewayAccountPublic:
         with self._read() as s:
             return GatewayAccountPublic.of(accounts.find(s, account))

@@ -1,4 +1,4 @@
-"""Delete an SMS gateway account: confirm first; a linked account's refusal names its identity stores."""
+"""Delete an SMS gateway account: a linked one is refused at once, naming its stores; others are confirmed."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .messages import error_text, notice_html
 
 
 class DeleteDialog(Composite):
-    """Asks to confirm; Delete calls the service, which refuses while identity stores are linked."""
+    """Asks the service whether the account can go; refuses at once if linked, else asks to confirm."""
 
     def __init__(self, admin: Any, account_id: int, name: str, *, version: int | None = None,
                  on_close: Callable[[bool], None] | None = None):
@@ -33,15 +33,15 @@ class DeleteDialog(Composite):
                             w.HBox([self.confirm, self.cancel])])
         self.root.add_class("smsgw-dialog")
         self.root.add_class("smsgw-delete-dialog")
+        try:
+            admin.check_deletable(account_id)
+        except SmsgwError as exc:
+            self._refuse(exc)
 
     def delete(self) -> bool:
         try:
             self.admin.delete_account(self.account_id, expected_version=self.version)
-        except AccountLinked as exc:
-            self.refused_stores = exc.stores
-            self._refuse(exc)
-            return False
-        except SmsgwError as exc:
+        except SmsgwError as exc:  # linked meanwhile, changed or gone: the service says which
             self._refuse(exc)
             return False
         self.deleted = True
@@ -49,6 +49,8 @@ class DeleteDialog(Composite):
         return True
 
     def _refuse(self, exc: SmsgwError) -> None:
+        if isinstance(exc, AccountLinked):
+            self.refused_stores = exc.stores
         show(self.question, False)
         show(self.confirm, False)
         self.cancel.description = self.cancel.tooltip = "Close"

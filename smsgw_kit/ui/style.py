@@ -8,7 +8,8 @@ CSS = """
 .smsgw-content { flex: 1 1 auto; min-width: 0; }
 .smsgw-row { border-bottom: 1px solid #eee; align-items: center; }
 .smsgw-table-header { border-bottom: 2px solid #ccc; font-weight: bold; }
-.smsgw-cell { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; padding: 0 4px; }
+.smsgw-cell { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; padding: 0 4px; max-width: 100%; }
+.smsgw-row .widget-html, .smsgw-row .widget-html-content { overflow: hidden; min-width: 0; }
 .smsgw-th { font-weight: bold; }
 .smsgw-field-error, .smsgw-error-text { color: #b00020; }
 .smsgw-notice { padding: 6px 10px; border-radius: 4px; margin: 4px 0; }

@@ -192,12 +192,24 @@ def test_delete_of_a_linked_account_is_refused_naming_the_stores(admin, create_v
     admin.create_identity_store(name="Corp AD")
     admin.create_identity_store(name="Partners")
     page.refresh()
-    dialog = page.open_delete(row_of(page, "Primary"))
-    dialog.confirm.click()
+    dialog = page.open_delete(row_of(page, "Primary"))  # refused at once, no confirmation first
     assert dialog.refused_stores == ["Corp AD", "Partners"]
     message = text_of(dialog.message)
     assert "cannot be deleted" in message and "'Corp AD'" in message and "'Partners'" in message
     assert dialog.confirm.layout.display == "none" and dialog.cancel.description == "Close"
+    assert [a.name for a in admin.list_accounts()] == ["Primary"]
+    page.close()
+
+
+def test_store_linked_after_the_confirmation_opened_is_still_refused(admin, create_via_form, text_of):
+    page = GatewaysPage(admin)
+    create_via_form(page, "Primary")
+    dialog = page.open_delete(row_of(page, "Primary"))
+    assert dialog.confirm.layout.display != "none"
+    admin.create_identity_store(name="Late")
+    admin.link("Late", "Primary")
+    dialog.confirm.click()
+    assert dialog.refused_stores == ["Late"] and "'Late'" in text_of(dialog.message)
     assert [a.name for a in admin.list_accounts()] == ["Primary"]
     page.close()
 
