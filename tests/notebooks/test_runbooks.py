@@ -13,12 +13,16 @@ from smsgw_kit import Keyring
 from smsgw_kit.models import GatewayAccount
 
 
-def stored_secrets(url: str) -> list[str]:
+def stored_secrets(url: str, account: str | None = None) -> list[str]:
+    """The encrypted secrets as stored (of one account, or all)."""
+    table = GatewayAccount.__table__
+    query = sa.select(table.c.password_enc, table.c.proxy_password_enc).order_by(table.c.id)
+    if account:
+        query = query.where(table.c.name == account)
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            table = GatewayAccount.__table__
-            rows = conn.execute(sa.select(table.c.password_enc, table.c.proxy_password_enc)).all()
+            rows = conn.execute(query).all()
     finally:
         engine.dispose()
     return [token for row in rows for token in row if token]
@@ -55,11 +59,9 @@ def test_rotate_credentials_saves_only_proven_credentials(demo, monkeypatch):
 
     nb = demo.run_runbook("rotate_credentials", account="Primary", new_password_env="VAULT_NEXMO_SECRET", phone=PHONE)
 
-    admin = demo.admin()
-    account = admin.get_account("Primary")
-    from smsgw_kit.accounts import find  # the stored row, to decrypt what was saved
-    with admin._read() as session:
-        assert admin.keyring.decrypt(find(session, "Primary").password_enc) == new
+    account = demo.admin().get_account("Primary")
+    [token] = stored_secrets(demo.url, "Primary")
+    assert Keyring.load(path=demo.key_file).decrypt(token) == new
     sends = [r for r in demo.emulator.requests_for("Nexmo") if r.path.endswith("/sms/json")]
     assert sends and {r.fields["api_secret"] for r in sends} == {new}  # tested before and after saving
     assert account.version == 3
