@@ -54,14 +54,3 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Demo]:
         seed(url, Keyring.load(path=key_file), emu)
         yield Demo(url=url, key_file=key_file, emulator=emu, folder=tmp_path)
 
-
-def outputs_text(nb: nbformat.NotebookNode) -> str:
-    """Every text output of an executed notebook, joined (streams, plain text, errors)."""
-    parts = []
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            parts.append(out.get("text", ""))
-            parts.append(str(out.get("data", {}).get("text/plain", "")))
-            parts.append(str(out.get("data", {}).get("text/html", "")))
-            parts.append(" ".join([out.get("ename", ""), out.get("evalue", "")]))
-    return "\n".join(parts)

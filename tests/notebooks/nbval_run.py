@@ -151,6 +151,18 @@ def outcomes_by_notebook(junit_xml: Path) -> dict[str, Counter]:
     return counts
 
 
+def outputs_text(nb: nbformat.NotebookNode) -> str:
+    """Every text output of an executed notebook, joined (streams, plain text, errors)."""
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            parts.append(out.get("text", ""))
+            parts.append(str(out.get("data", {}).get("text/plain", "")))
+            parts.append(str(out.get("data", {}).get("text/html", "")))
+            parts.append(" ".join([out.get("ename", ""), out.get("evalue", "")]))
+    return "\n".join(parts)
+
+
 def record() -> None:
     """Execute every notebook in order against the demo database; store the checked cells' outputs."""
     from nbclient import NotebookClient

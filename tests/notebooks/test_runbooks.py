@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from conftest import outputs_text
 from cryptography.fernet import Fernet, InvalidToken
 from demo_data import PHONE
+from nbval_run import outputs_text
 from papermill import PapermillExecutionError
 
 from smsgw_kit import Keyring
