@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from . import accounts, audit, stores, views
 from .accounts import Context
 from .db import Database
-from .errors import AccountLinked, Conflict, InvalidInput, NotFound, StorageError
+from .errors import AccountLinked, Conflict, InvalidInput, NotFound, SecretsError, StorageError
 from .models import (
     ConnectionTestRun,
     GatewayAccount,
@@ -294,29 +294,46 @@ class GatewayAdmin:
         self._store_test(ident, phone, report)
         return report
 
-    def test_settings(self, *, gateway_type: str, phone: str | None = None, account: AccountRef | None = None,
-                      name: str | None = None, message: str | None = None, **fields: Any):
-        """Run Test Connection on unsaved form values; with `account`, empty secrets use the stored ones."""
+    def test_settings(self, *, gateway_type: str | None = None, phone: str | None = None,
+                      account: AccountRef | None = None, name: str | None = None, message: str | None = None,
+                      **fields: Any):
+        """Run Test Connection on unsaved values: a form's values, or a saved `account` with `fields`
+        changed (empty secrets keep the stored ones). Nothing is saved but the test history entry."""
         from .diagnostics import run_connection_test
+        from .gateways import get_gateway_type
 
-        values = accounts.clean_fields({"gateway_type": gateway_type, **fields})
-        stored: dict[str, Any] = {}
+        base: dict[str, Any] = {}
         if account is not None:
             with self._read() as s:
                 row = accounts.find(s, account)
-                stored = {k: self.keyring.decrypt(getattr(row, c)) for k, c in accounts.SECRETS.items()}
+                base = {k: getattr(row, k) for k in accounts.EDITABLE - {"name", *accounts.SECRETS}}
+                base.update({k: self.keyring.decrypt(getattr(row, c)) for k, c in accounts.SECRETS.items()})
                 name = name or row.name
-        for key in accounts.SECRETS:
-            values[key] = values.get(key) or stored.get(key)
-        if not values.get("gateway_url"):
-            from .gateways import get_gateway_type
-
+        values = accounts.clean_fields({**({"gateway_type": gateway_type} if gateway_type else {}), **fields})
+        values = {**base, **{k: v for k, v in values.items() if not (k in accounts.SECRETS and v is None)}}
+        if not values.get("gateway_type"):
+            raise InvalidInput("gateway_type", "is required", allowed="a registered gateway type")
+        if not fields.get("gateway_url") and (not values.get("gateway_url") or values["gateway_type"] != base.get("gateway_type")):
             values["gateway_url"] = get_gateway_type(values["gateway_type"]).info.default_url
         settings = accounts.build_settings(values)
         report = run_connection_test(values["gateway_type"], settings, phone, message=message)
         label = (name or "").strip()[:100] or "(unsaved settings)"
         self._store_test((None, label, values["gateway_type"]), phone, report)
         return report
+
+    def verify_secrets(self) -> int:
+        """Decrypt every stored secret (no network); the count, or SecretsError naming the accounts."""
+        failed, count = [], 0
+        with self._read() as s:
+            for row in s.exec(select(GatewayAccount).order_by(GatewayAccount.name_key)).all():
+                try:
+                    count += sum(self.keyring.decrypt(getattr(row, c)) is not None for c in accounts.SECRETS.values())
+                except SecretsError:
+                    failed.append(row.name)
+        if failed:
+            raise SecretsError(f"The secrets of {len(failed)} account(s) cannot be decrypted with the "
+                               f"available keys: {', '.join(repr(n) for n in failed)}.")
+        return count
 
     def test_accounts(self, accounts_: Iterable[AccountRef] | None = None, phone: str | None = None, *,
                       concurrency: int = 16, on_progress: Callable[..., None] | None = None) -> dict[str, Any]:

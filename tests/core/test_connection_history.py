@@ -68,3 +68,14 @@ def test_many_accounts_concurrently_with_progress(admin, emu):
     assert sorted(seen) == [(n, 6) for n in range(1, 7)]
     assert {k: r.outcome for k, r in reports.items()} == {f"A{i}": ("failed" if i == 3 else "passed") for i in range(6)}
     assert len(admin.test_history_frame()) == 6
+
+
+def test_saved_account_with_changed_values_before_saving(admin, emu):
+    _create(admin, emu, "Saved", password="old-wrong-secret")
+    good = emu.account_settings("Nexmo")["password"]
+    assert admin.test_connection("Saved").outcome == "failed"
+    report = admin.test_settings(account="Saved", password=good)  # only the change is given
+    assert report.outcome == "passed", report.summary
+    assert admin.get_account("Saved").version == 1  # nothing saved
+    with pytest.raises(InvalidInput):
+        admin.test_settings(phone="447079692712")  # no type and no account

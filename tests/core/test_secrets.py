@@ -158,3 +158,11 @@ def test_another_kernel_rotating_the_key_file_does_not_break_this_one(database, 
         report = mine.test_connection("Primary")  # must decrypt with the reloaded key
     assert report.stages  # it ran; the credentials (wrong for the emulator) are not the point
     assert mine.keyring.key_count == 1
+
+
+def test_verify_secrets_without_network(admin):
+    _make(admin)
+    assert admin.verify_secrets() == 2
+    admin.keyring = Keyring.from_keys(Fernet.generate_key())
+    with pytest.raises(SecretsError, match="'Primary'"):
+        admin.verify_secrets()
