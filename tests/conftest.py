@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import tempfile
 import uuid
 
@@ -23,6 +25,24 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["SMSGW_KIT_DATABASE_URL"] = f"sqlite:///{os.path.join(_TMP, 'notebooks.db')}"
     os.environ.pop("SMSGW_KIT_SECRET_KEYS", None)
     os.environ.setdefault("IPYKERNEL_CELL_NAME", "<IPY-INPUT>")
+
+
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_only_getaddrinfo(host, *args, **kwargs):
+    """Tests talk only to loopback: any other name fails as an unknown host, without a DNS query."""
+    name = host.decode() if isinstance(host, bytes) else host
+    try:
+        loopback = name is None or ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        loopback = name.lower().rstrip(".") in ("localhost", "localhost.localdomain")
+    if not loopback:
+        raise socket.gaierror(socket.EAI_NONAME, f"Name or service not known ({name}: tests resolve loopback only)")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = _loopback_only_getaddrinfo
 
 
 def _pg_server_url() -> str | None:
