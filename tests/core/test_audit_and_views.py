@@ -97,3 +97,17 @@ def test_store_links_view(admin):
     assert frame[["identity_store", "gateway_account", "link_source"]].astype(object).where(
         frame[["identity_store", "gateway_account", "link_source"]].notna(), None).values.tolist() == [
         ["S1", "A", "default"], ["S2", None, None]]
+
+
+def test_history_and_audit_views_have_stable_columns_and_dtypes(admin):
+    history, events = admin.test_history_frame(), admin.audit_frame()
+    assert list(history.columns) == ["id", "started_at", "account_name", "gateway_account_id", "gateway_type",
+                                     "phone", "outcome", "duration_ms", "summary", "message_id", "run_by", "stages"]
+    assert list(events.columns) == ["id", "at", "actor", "action", "object_kind", "object_id", "object_name",
+                                    "before", "after"]
+    admin.create_account(name="A", **NEXMO)
+    events = admin.audit_frame()
+    assert isinstance(events["at"].dtype, pd.DatetimeTZDtype) and str(events["object_id"].dtype) == "Int64"
+    assert events["actor"].dtype == "string" and isinstance(events.iloc[0]["after"], dict)
+    assert isinstance(history["started_at"].dtype, pd.DatetimeTZDtype)
+    assert str(history["duration_ms"].dtype) == "Float64" and history["outcome"].dtype == "string"
