@@ -76,10 +76,9 @@ def _check_unique(session: Session, name_key: str, name: str, own_id: int | None
 
 
 def _validate(values: dict[str, Any]) -> None:
-    info = get_gateway_type(values["gateway_type"]).info
-    present = {**values, **{k: values.get(k) or values.get(col) for k, col in SECRETS.items()}}
-    rules.check_required(info, present)
-    rules.check_proxy(present)
+    """The gateway type's required fields and the proxy rule; secrets given (or kept) in clear keys."""
+    rules.check_required(get_gateway_type(values["gateway_type"]).info, values)
+    rules.check_proxy(values)
 
 
 def create(session: Session, ctx: Context, fields: dict[str, Any], *, make_default: bool) -> GatewayAccount:
@@ -113,21 +112,18 @@ def modify(session: Session, ctx: Context, row: GatewayAccount, fields: dict[str
         values["gateway_url"] = get_gateway_type(values["gateway_type"]).info.default_url
     if "name_key" in values:
         _check_unique(session, values["name_key"], values["name"], row.id)
-    new_secrets = {k: values.pop(k) for k in list(values) if k in SECRETS and values[k] is not None}
-    values = {k: v for k, v in values.items() if k not in SECRETS}
-    for name in clear:
-        values[name] = None if name not in ("options",) else {}
-    merged = {**row.model_dump(), **values}
-    for name, col in SECRETS.items():
-        merged[col] = None if name in clear else (new_secrets.get(name) or row.model_dump()[col])
-    _validate(merged)
+    new_secrets = {k: v for k in SECRETS if (v := values.pop(k, None))}
+    cleared = {c for c in clear if c in SECRETS}
+    values.update({c: ({} if c == "options" else None) for c in clear if c not in SECRETS})
+    kept = {k: None if k in cleared else new_secrets.get(k) or getattr(row, col) for k, col in SECRETS.items()}
+    _validate({**row.model_dump(), **values, **kept})
     for key, value in values.items():
-        if key in SECRETS:
-            setattr(row, SECRETS[key], None)
-        else:
-            setattr(row, key, value)
-    for name, secret in new_secrets.items():
-        setattr(row, SECRETS[name], ctx.keyring.encrypt(secret))
+        setattr(row, key, value)
+    for name, col in SECRETS.items():
+        if name in cleared:
+            setattr(row, col, None)
+        elif name in new_secrets:
+            setattr(row, col, ctx.keyring.encrypt(new_secrets[name]))
     old, new = audit.changes(before, audit.snapshot(row), rotated=set(new_secrets))
     if not old:
         return False

@@ -289,9 +289,9 @@ class GatewayAdmin:
         with self._read() as s:
             row = accounts.find(s, account)
             settings = accounts.settings_of(row, self.keyring)
-            ident = (row.id, row.name, row.gateway_type)
-        report = run_connection_test(ident[2], settings, phone, message=message)
-        self._store_test(ident, phone, report)
+            account_id, name, gateway_type = row.id, row.name, row.gateway_type
+        report = run_connection_test(gateway_type, settings, phone, message=message)
+        self._store_tests([(account_id, name, report)])
         return report
 
     def test_settings(self, *, gateway_type: str | None = None, phone: str | None = None,
@@ -318,7 +318,7 @@ class GatewayAdmin:
         settings = accounts.build_settings(values)
         report = run_connection_test(values["gateway_type"], settings, phone, message=message)
         label = (name or "").strip()[:100] or "(unsaved settings)"
-        self._store_test((None, label, values["gateway_type"]), phone, report)
+        self._store_tests([(None, label, report)])
         return report
 
     def verify_secrets(self) -> int:
@@ -335,33 +335,29 @@ class GatewayAdmin:
                                f"available keys: {', '.join(repr(n) for n in failed)}.")
         return count
 
-    def test_accounts(self, accounts_: Iterable[AccountRef] | None = None, phone: str | None = None, *,
+    def test_accounts(self, which: Iterable[AccountRef] | None = None, phone: str | None = None, *,
                       concurrency: int = 16, on_progress: Callable[..., None] | None = None) -> dict[str, Any]:
         """Test several accounts (all by default) concurrently; reports by account name."""
         from .diagnostics import run_connection_tests
 
         with self._read() as s:
-            rows = ([accounts.find(s, a) for a in accounts_] if accounts_ is not None
+            rows = ([accounts.find(s, a) for a in which] if which is not None
                     else s.exec(select(GatewayAccount).order_by(GatewayAccount.name_key)).all())
-            jobs = {r.name: ((r.id, r.name, r.gateway_type), accounts.settings_of(r, self.keyring)) for r in rows}
-        reports = run_connection_tests(
-            ((name, ident[2], settings) for name, (ident, settings) in jobs.items()), phone,
-            concurrency=concurrency, on_progress=on_progress,
-        )
-        self._store_tests([(jobs[name][0], phone, report) for name, report in reports.items()])
+            ids = {r.name: r.id for r in rows}
+            jobs = [(r.name, r.gateway_type, accounts.settings_of(r, self.keyring)) for r in rows]
+        reports = run_connection_tests(jobs, phone, concurrency=concurrency, on_progress=on_progress)
+        self._store_tests([(ids[name], name, report) for name, report in reports.items()])
         return reports
 
-    def _store_test(self, ident: tuple, phone: str | None, report: Any) -> None:
-        self._store_tests([(ident, phone, report)])
-
-    def _store_tests(self, runs: list[tuple]) -> None:
+    def _store_tests(self, runs: list[tuple[int | None, str, Any]]) -> None:
+        """Keep each (account id or None, account name, ConnectionReport) in the test history."""
         with self._write() as s:
-            for (account_id, name, gateway_type), phone, report in runs:
+            for account_id, name, report in runs:
                 data = report.to_dict()
                 if account_id is not None and s.get(GatewayAccount, account_id) is None:
                     account_id = None  # deleted while the test ran: keep the history, drop the link
                 s.add(ConnectionTestRun(
-                    gateway_account_id=account_id, account_name=name, gateway_type=gateway_type,
+                    gateway_account_id=account_id, account_name=name, gateway_type=report.gateway_type,
                     phone=report.recipient, duration_ms=report.duration_ms, outcome=report.outcome,
                     summary=report.summary, stages=data.get("stages", []), message_id=report.message_id,
                     run_by=self.actor,

@@ -6,7 +6,6 @@ import stat
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
 from smsgw_kit import GatewayAdmin, InvalidInput, Keyring, SecretsError
