@@ -1,6 +1,7 @@
 """smsgw_kit: manage SMS gateway accounts from JupyterLab: create, edit, default, test, link, delete."""
 
 from .db import Database
+from .diagnostics import ConnectionReport
 from .errors import (
     AccountLinked,
     Conflict,
@@ -26,6 +27,7 @@ __all__ = [
     "DEFAULT_SMS_TEXT",
     "AccountLinked",
     "Conflict",
+    "ConnectionReport",
     "Database",
     "DuplicateName",
     "GatewayAccountPublic",

@@ -90,7 +90,7 @@ def create(session: Session, ctx: Context, fields: dict[str, Any], *, make_defau
         values["gateway_url"] = get_gateway_type(values["gateway_type"]).info.default_url
     _validate(values)
     _check_unique(session, values["name_key"], values["name"], None)
-    secrets = {col: ctx.keyring.encrypt(values.pop(k, None)) for k, col in SECRETS.items()}
+    secrets: dict[str, Any] = {col: ctx.keyring.encrypt(values.pop(k, None)) for k, col in SECRETS.items()}
     row = GatewayAccount(**values, **secrets, created_by=ctx.actor, updated_by=ctx.actor)
     session.add(row)
     session.flush()
@@ -147,7 +147,7 @@ def check_version(row: GatewayAccount, expected: int | None) -> None:
 def lock_default(session: Session) -> None:
     """Serialise default changes: PostgreSQL takes an advisory lock; SQLite's writer lock already does."""
     if session.get_bind().dialect.name == "postgresql":
-        session.exec(sa.select(sa.func.pg_advisory_xact_lock(DEFAULT_LOCK)))
+        session.connection().execute(sa.select(sa.func.pg_advisory_xact_lock(DEFAULT_LOCK)))
 
 
 def current_default(session: Session) -> GatewayAccount | None:
@@ -188,7 +188,7 @@ def clear_default(session: Session, ctx: Context, row: GatewayAccount | None = N
     return True
 
 
-def linked_store_names(session: Session, account_id: int) -> list[str]:
+def linked_store_names(session: Session, account_id: int | None) -> list[str]:
     query = select(IdentityStore.name).where(IdentityStore.gateway_account_id == account_id)
     return sorted(session.exec(query).all())
 

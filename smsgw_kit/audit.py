@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+from collections.abc import Set
 from typing import Any
 
 from sqlmodel import Session
@@ -23,7 +24,7 @@ def current_actor() -> str:
         return user
     try:
         return getpass.getuser()
-    except Exception:  # no login name (e.g. a container without a passwd entry)
+    except Exception:  # noqa: BLE001 - no login name (e.g. a container without a passwd entry)
         return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
@@ -36,7 +37,7 @@ def snapshot(row: GatewayAccount | IdentityStore) -> dict[str, Any]:
     return data
 
 
-def changes(before: dict[str, Any], after: dict[str, Any], *, rotated: set[str] = frozenset()) -> tuple[dict, dict]:
+def changes(before: dict[str, Any], after: dict[str, Any], *, rotated: Set[str] = frozenset()) -> tuple[dict, dict]:
     """Only the values that differ; a replaced secret shows as 'set' -> 'changed'."""
     old = {k: v for k, v in before.items() if after.get(k) != v}
     new = {k: after.get(k) for k in old}

@@ -39,7 +39,7 @@ def _normalise(url: str) -> sa.URL:
 
 def _sqlite_pragmas(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+    def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # let the "begin" hook below issue BEGIN itself
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys = ON")
@@ -50,7 +50,7 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
         cur.close()
 
     @sa.event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn):
         # Writers take the lock up front so two writers queue instead of failing mid-transaction.
         read_only = conn.get_execution_options().get("smsgw_read_only", False)
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
@@ -103,9 +103,8 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one write transaction: committed on success, rolled back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            with session.begin():
-                yield session
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
 
     @contextmanager
     def reading(self) -> Iterator[sa.Connection]:

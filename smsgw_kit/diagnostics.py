@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from .gateways.base import GatewaySettings
 from .gateways.http import redact
@@ -18,6 +18,7 @@ from .phone import PhoneNumber, parse_phone
 STAGES = ("proxy", "connection", "credentials", "message")
 DEFAULT_TEST_MESSAGE = "smsgw_kit test message: your SMS gateway account works. Code [Code]"
 ReportOutcome = Literal["passed", "failed", "unsupported"]
+Key = TypeVar("Key", bound=Hashable)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,7 +63,7 @@ def _timed(name: str, check: Callable[[], CheckResult], settings: GatewaySetting
     try:
         result = check()
         outcome, reason = result.outcome, result.reason
-    except Exception as exc:  # a plugin's bug is this stage's failure, not the whole run's crash
+    except Exception as exc:  # noqa: BLE001 - a plugin's bug is this stage's failure, not the whole run's crash
         outcome, reason = "failed", f"the gateway raised {type(exc).__name__}: {exc}"
     elapsed = (time.perf_counter() - start) * 1000
     return StageResult(name=name, outcome=outcome, duration_ms=round(elapsed, 1), reason=redact(reason, settings))
@@ -110,11 +111,11 @@ def run_connection_test(gateway_type: str, settings: GatewaySettings, phone: str
             failed = next((s for s in stages if s.outcome == "failed"), None)
             if failed:
                 stages.append(_skipped(stage, f"not run: the {failed.name} stage failed"))
-            elif checks[stage] is None:
+            elif (check := checks[stage]) is None:
                 why = "no proxy configured" if stage == "proxy" else "no phone number given"
                 stages.append(_skipped(stage, why))
             else:
-                stages.append(_timed(stage, checks[stage], settings))
+                stages.append(_timed(stage, check, settings))
     outcome, summary = _verdict(name, stages, recipient)
     return ConnectionReport(
         gateway_type=name, outcome=outcome, stages=tuple(stages), summary=summary,
@@ -123,7 +124,7 @@ def run_connection_test(gateway_type: str, settings: GatewaySettings, phone: str
     )
 
 
-def _verdict(name: str, stages: list[StageResult], recipient: PhoneNumber | None) -> tuple[str, str]:
+def _verdict(name: str, stages: list[StageResult], recipient: PhoneNumber | None) -> tuple[ReportOutcome, str]:
     by_name = {s.name: s for s in stages}
     failed = next((s for s in stages if s.outcome == "failed"), None)
     if failed:
@@ -146,27 +147,27 @@ def _not_started(gateway_type: str, exc: Exception, settings: GatewaySettings) -
 
 
 def run_connection_tests(
-    jobs: Iterable[tuple[Hashable, str, GatewaySettings]], phone: str | None, *, concurrency: int = 16,
-    on_progress: Callable[[int, int, Hashable, ConnectionReport], None] | None = None,
+    jobs: Iterable[tuple[Key, str, GatewaySettings]], phone: str | None, *, concurrency: int = 16,
+    on_progress: Callable[[int, int, Key, ConnectionReport], None] | None = None,
     message: str | None = None,
-) -> dict[Hashable, ConnectionReport]:
+) -> dict[Key, ConnectionReport]:
     """Test many accounts at once, at most `concurrency` at a time; report progress as each finishes."""
     if phone is not None:
         parse_phone(phone)
-    jobs = list(jobs)
+    job_list = list(jobs)
 
     def one(gateway_type: str, settings: GatewaySettings) -> ConnectionReport:
         try:
             return run_connection_test(gateway_type, settings, phone, message=message)
-        except Exception as exc:  # one account's bad settings must not stop the others
+        except Exception as exc:  # noqa: BLE001 - one account's bad settings must not stop the others
             return _not_started(gateway_type, exc, settings)
 
-    reports: dict[Hashable, ConnectionReport] = {}
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(jobs) or 1))) as pool:
-        futures = {pool.submit(one, gateway_type, settings): key for key, gateway_type, settings in jobs}
+    reports: dict[Key, ConnectionReport] = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(job_list) or 1))) as pool:
+        futures = {pool.submit(one, gateway_type, settings): key for key, gateway_type, settings in job_list}
         for future in as_completed(futures):
             key = futures[future]
             reports[key] = future.result()
             if on_progress:
-                on_progress(len(reports), len(jobs), key, reports[key])
-    return {key: reports[key] for key, _, _ in jobs}
+                on_progress(len(reports), len(job_list), key, reports[key])
+    return {key: reports[key] for key, _, _ in job_list}

@@ -14,8 +14,7 @@
     └── GatewayError                    talking to an SMS provider failed
         ├── ProxyFailed                 the proxy refused, rejected the credentials or is unreachable
         ├── ConnectFailed               DNS, TCP or TLS to the provider failed (safe to retry)
-        ├── GatewayTimeout              the provider did not answer in time (a send may have gone out)
-        └── ProviderRejected            the provider answered with an error code of its own
+        └── GatewayTimeout              the provider did not answer in time (a send may have gone out)
 
 Lower-level errors (SQLAlchemy, httpx, phonenumbers, cryptography) are translated into these at one
 boundary each, with ``raise ... from exc``; no message ever carries a secret.
@@ -138,13 +137,3 @@ class ConnectFailed(GatewayError):
 class GatewayTimeout(GatewayError):
     """Raised when the provider does not answer in time; a message may have been sent."""
 
-
-class ProviderRejected(GatewayError):
-    """Raised when the provider answers with an error of its own (its code and text kept)."""
-
-    def __init__(self, provider: str, code: str | None, text: str):
-        self.provider = provider
-        self.code = code
-        self.text = text
-        detail = f"{text} (status {code})" if code else text
-        super().__init__(f"{provider} says: {detail}")

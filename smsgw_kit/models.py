@@ -183,7 +183,7 @@ class GatewayAccountPublic(Stamped):
     __repr_args__ = _repr_stamps_last
 
     @classmethod
-    def of(cls, row: GatewayAccount) -> "GatewayAccountPublic":
+    def of(cls, row: GatewayAccount) -> GatewayAccountPublic:
         data = row.model_dump(exclude={"password_enc", "proxy_password_enc", "name_key"})
         return cls(**data, password_set=bool(row.password_enc), proxy_password_set=bool(row.proxy_password_enc))
 
@@ -201,5 +201,5 @@ class IdentityStorePublic(Stamped):
     __repr_args__ = _repr_stamps_last
 
     @classmethod
-    def of(cls, row: IdentityStore, account_name: str | None) -> "IdentityStorePublic":
+    def of(cls, row: IdentityStore, account_name: str | None) -> IdentityStorePublic:
         return cls(**row.model_dump(exclude={"name_key"}), gateway_account_name=account_name)

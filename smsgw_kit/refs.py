@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from . import rules
 from .errors import InvalidInput, NotFound
+from .models import GatewayAccount, IdentityStore
 
-Row = TypeVar("Row", bound=SQLModel)
+Row = TypeVar("Row", GatewayAccount, IdentityStore)
 
 
 def find(session: Session, model: type[Row], ref: Any, *, kind: str, field: str,

@@ -137,7 +137,7 @@ def clean_options(value: Any) -> dict[str, Any]:
     return json.loads(encoded)
 
 
-def check_required(info: "GatewayInfo", values: Mapping[str, Any]) -> None:
+def check_required(info: GatewayInfo, values: Mapping[str, Any]) -> None:
     """Every field the gateway type marks required has a value (secrets count when already stored)."""
     for name in info.required_fields:
         value = values.get(name)

@@ -59,7 +59,7 @@ class Keyring:
         return f"Keyring(source={self.source!r}, keys={len(self._keys)})"
 
     @classmethod
-    def load(cls, *, path: Path | None = None) -> "Keyring":
+    def load(cls, *, path: Path | None = None) -> Keyring:
         """Keys from SMSGW_KIT_SECRET_KEYS (comma-separated, first is current), else the key file."""
         env = os.environ.get(KEYS_ENV)
         if env and path is None:
@@ -81,7 +81,7 @@ class Keyring:
             raise SecretsError(f"Cannot read the key file {path}: {exc.strerror}.") from exc
 
     @classmethod
-    def from_keys(cls, *keys: str | bytes) -> "Keyring":
+    def from_keys(cls, *keys: str | bytes) -> Keyring:
         """A keyring held in memory only (tests, or keys from a vault)."""
         raw = [k.encode() if isinstance(k, str) else k for k in keys]
         return cls(_parse(b"\n".join(raw).decode(), "the given keys"), source="memory")
@@ -129,13 +129,13 @@ class Keyring:
         except InvalidToken as exc:
             raise SecretsError("A stored credential cannot be decrypted with the available keys.") from exc
 
-    def with_new_primary(self, key: bytes | None = None) -> "Keyring":
+    def with_new_primary(self, key: bytes | None = None) -> Keyring:
         """A keyring whose current key is `key` (new if not given), the old keys kept for decrypting."""
         key = key or Fernet.generate_key()
         _parse(key.decode(), "the new key")
         return Keyring([key, *self._keys], source=self.source, path=self.path)
 
-    def retired(self) -> "Keyring":
+    def retired(self) -> Keyring:
         """A keyring holding only the current key."""
         return Keyring(self._keys[:1], source=self.source, path=self.path)
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from . import accounts, audit, stores, views
 from .accounts import Context
 from .db import Database
+from .diagnostics import ConnectionReport
 from .errors import AccountLinked, Conflict, InvalidInput, NotFound, SecretsError, StorageError
 from .models import (
     ConnectionTestRun,
@@ -282,7 +283,8 @@ class GatewayAdmin:
 
     # Test Connection ------------------------------------------------------------------------
 
-    def test_connection(self, account: AccountRef, phone: str | None = None, *, message: str | None = None):
+    def test_connection(self, account: AccountRef, phone: str | None = None, *,
+                        message: str | None = None) -> ConnectionReport:
         """Run Test Connection on a saved account; the report is stored in the test history."""
         from .diagnostics import run_connection_test
 
@@ -296,7 +298,7 @@ class GatewayAdmin:
 
     def test_settings(self, *, gateway_type: str | None = None, phone: str | None = None,
                       account: AccountRef | None = None, name: str | None = None, message: str | None = None,
-                      **fields: Any):
+                      **fields: Any) -> ConnectionReport:
         """Run Test Connection on unsaved values: a form's values, or a saved `account` with `fields`
         changed (empty secrets keep the stored ones). Nothing is saved but the test history entry."""
         from .diagnostics import run_connection_test
@@ -336,7 +338,7 @@ class GatewayAdmin:
         return count
 
     def test_accounts(self, which: Iterable[AccountRef] | None = None, phone: str | None = None, *,
-                      concurrency: int = 16, on_progress: Callable[..., None] | None = None) -> dict[str, Any]:
+                      concurrency: int = 16, on_progress: Callable[..., None] | None = None) -> dict[str, ConnectionReport]:
         """Test several accounts (all by default) concurrently; reports by account name."""
         from .diagnostics import run_connection_tests
 
@@ -349,7 +351,7 @@ class GatewayAdmin:
         self._store_tests([(ids[name], name, report) for name, report in reports.items()])
         return reports
 
-    def _store_tests(self, runs: list[tuple[int | None, str, Any]]) -> None:
+    def _store_tests(self, runs: list[tuple[int | None, str, ConnectionReport]]) -> None:
         """Keep each (account id or None, account name, ConnectionReport) in the test history."""
         with self._write() as s:
             for account_id, name, report in runs:

@@ -19,9 +19,8 @@ def find(session: Session, ref: Any, *, lock: bool = False) -> IdentityStore:
 
 
 def account_name(session: Session, row: IdentityStore) -> str | None:
-    if row.gateway_account_id is None:
-        return None
-    return session.get(GatewayAccount, row.gateway_account_id).name
+    account = session.get(GatewayAccount, row.gateway_account_id) if row.gateway_account_id is not None else None
+    return account.name if account else None
 
 
 def _touch(row: IdentityStore, actor: str) -> None:

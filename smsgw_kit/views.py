@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
+from . import models
 from .db import Database
-from .models import AuditEvent, ConnectionTestRun, GatewayAccount, IdentityStore
 
-ACCOUNTS, STORES = GatewayAccount.__table__, IdentityStore.__table__
+_TABLES = models.GatewayAccount.metadata.tables
+ACCOUNTS, STORES = _TABLES["gateway_account"], _TABLES["identity_store"]
 A, S = ACCOUNTS.c, STORES.c
-T = ConnectionTestRun.__table__.c
-E = AuditEvent.__table__.c
+T = _TABLES["connection_test_run"].c
+E = _TABLES["audit_event"].c
 
 
 def _set_or_not(column: sa.ColumnElement) -> sa.ColumnElement:
@@ -46,7 +48,7 @@ def accounts_query() -> sa.Select:
     )
 
 
-DTYPES = {
+DTYPES: dict[str, Any] = {
     "id": "Int64", "proxy_port": "Int64", "linked_stores": "Int64", "version": "Int64",
     "object_id": "Int64", "gateway_account_id": "Int64", "is_default": "boolean",
     "duration_ms": "Float64",

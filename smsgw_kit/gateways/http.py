@@ -103,7 +103,7 @@ def translate(exc: httpx.HTTPError, settings: GatewaySettings, provider: str, ur
     where = _host_port(url)
     text = redact(str(exc) or type(exc).__name__, settings)
     proxy = settings.proxy
-    if isinstance(exc, httpx.ProxyError):
+    if isinstance(exc, httpx.ProxyError) and proxy is not None:
         if "407" in text:
             return ProxyFailed(f"proxy refused the credentials (407) at {proxy_url(proxy)}")
         return ProxyFailed(f"proxy {proxy_url(proxy)} could not reach {where} ({text})")

@@ -4,41 +4,45 @@ from __future__ import annotations
 
 import threading
 from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any
 
 from ..errors import PluginError, UnknownGatewayType
 from .base import GatewayInfo
 
+if TYPE_CHECKING:
+    from .gateway import Gateway
+
 ENTRY_POINT_GROUP = "smsgw_kit.gateways"
 
 _lock = threading.Lock()
-_discovered: dict[str, type] | None = None
-_runtime: dict[str, type] = {}
+_discovered: dict[str, type[Gateway]] | None = None
+_runtime: dict[str, type[Gateway]] = {}
 _problems: list[PluginError] = []
 
 
-def _check(cls: object, origin: str) -> type:
+def _check(cls: Any, origin: str) -> type[Gateway]:
     info = getattr(cls, "info", None)
     if not isinstance(cls, type) or not isinstance(info, GatewayInfo):
         raise PluginError(f"{origin}: {cls!r} is not a gateway class with an `info: GatewayInfo`.")
     return cls
 
 
-def _discover() -> dict[str, type]:
-    found: dict[str, type] = {}
+def _discover() -> dict[str, type[Gateway]]:
+    found: dict[str, type[Gateway]] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             cls = _check(ep.load(), f"entry point {ep.name!r} ({ep.value})")
         except PluginError as exc:
             _problems.append(exc)
             continue
-        except Exception as exc:  # a broken plugin is reported, never fatal
+        except Exception as exc:  # noqa: BLE001 - a broken plugin is reported, never fatal
             _problems.append(PluginError(f"entry point {ep.name!r} ({ep.value}) failed to load: {exc!r}"))
             continue
         found.setdefault(cls.info.name, cls)
     return found
 
 
-def _all() -> dict[str, type]:
+def _all() -> dict[str, type[Gateway]]:
     global _discovered
     with _lock:
         if _discovered is None:
@@ -46,12 +50,12 @@ def _all() -> dict[str, type]:
         return {**_discovered, **_runtime}
 
 
-def gateway_types() -> dict[str, type]:
+def gateway_types() -> dict[str, type[Gateway]]:
     """Every registered gateway type by its display name, built-ins and plugins alike, sorted."""
     return dict(sorted(_all().items(), key=lambda kv: kv[0].casefold()))
 
 
-def get_gateway_type(name: str) -> type:
+def get_gateway_type(name: str) -> type[Gateway]:
     """The gateway class registered under `name` (case-insensitive); suggests the near miss."""
     types = _all()
     if name in types:
@@ -63,7 +67,7 @@ def get_gateway_type(name: str) -> type:
     raise UnknownGatewayType(name, types)
 
 
-def register_gateway(cls: type) -> type:
+def register_gateway(cls: type[Gateway]) -> type[Gateway]:
     """Register a gateway class at run time (usable as a decorator); replaces one of the same name."""
     _check(cls, "register_gateway")
     with _lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import threading
 
@@ -24,10 +25,8 @@ def main(argv: list[str] | None = None) -> None:
         for name in PATHS:
             print(f"{name}: {json.dumps(emu.account_settings(name))}")
         print("Ctrl-C to stop.", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

@@ -95,7 +95,7 @@ class ProviderEmulator:
         if len(self._servers) <= index:
             return None
         host, port = self._servers[index].server_address[:2]
-        return f"{self._servers[index].scheme}://{host}:{port}"
+        return f"{self._servers[index].scheme}://{host!s}:{port}"
 
     @property
     def base_url(self) -> str | None:
@@ -118,7 +118,7 @@ class ProviderEmulator:
     def account_settings(self, provider: str, *, https: bool | None = None) -> dict[str, Any]:
         """Account fields this emulator accepts for `provider` (gateway_url, account_id, user_name...)."""
         name = provider_name(provider)
-        fields = {"gateway_url": self.url_for(name, https=https), "account_id": None, "user_name": None,
+        fields: dict[str, Any] = {"gateway_url": self.url_for(name, https=https), "account_id": None, "user_name": None,
                   "password": None, "sender_id": None, **DEFAULT_CREDENTIALS[name]}
         if name == "Generic HTTP":
             fields["options"] = generic_options(fields["gateway_url"].rsplit("/generic/", 1)[0])
@@ -149,7 +149,7 @@ class ProviderEmulator:
         """
         name = provider_name(provider) if provider else None
         if error is not None:
-            errors = next(p.ERRORS for p in PROVIDERS if p.NAME == name) if name else {}
+            errors = next(p.ERRORS for p in PROVIDERS if name == p.NAME) if name else {}
             if str(error) not in errors:
                 raise ValueError(f"{name or 'a provider'} has no documented error {error!r}; "
                                  f"known: {', '.join(errors) or 'name the provider'}")

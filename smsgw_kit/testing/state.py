@@ -73,7 +73,7 @@ class EmulatorState:
         self.stopping = threading.Event()
         self._requests: list[RecordedRequest] = []
         self._faults: list[Fault] = []
-        self._credentials: dict[str, list[dict[str, str]]] = {}
+        self._credentials: dict[str, list[dict[str, str | None]]] = {}
 
     def record(self, request: RecordedRequest) -> None:
         with self._lock:
@@ -96,7 +96,7 @@ class EmulatorState:
                 f.hits += 1
             return hit
 
-    def add_credentials(self, provider: str, values: dict[str, str]) -> None:
+    def add_credentials(self, provider: str, values: dict[str, str | None]) -> None:
         with self._lock:
             self._credentials.setdefault(provider, []).append(values)
 

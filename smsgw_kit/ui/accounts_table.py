@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import ipywidgets as w
@@ -32,7 +33,7 @@ class AccountsTable(Composite):
     """
 
     def __init__(self, fetch: Callable[[str | None, int, int], tuple[pd.DataFrame, int]],
-                 actions: dict[str, Callable[[Any], None]], page_size: int = PAGE_SIZE):
+                 actions: dict[str, Callable[[Any], object]], page_size: int = PAGE_SIZE):
         super().__init__()
         self.fetch = fetch
         self.actions = actions
@@ -97,7 +98,7 @@ class AccountsTable(Composite):
             _cell(names(r.linked_store_names), widths[4], "smsgw-linked"),
             _cell(last_test(r.last_test_outcome, r.last_test_at), widths[5], "smsgw-last-test"),
         ]
-        buttons = [button(label, (lambda h=handler: h(r)), classes=(f"smsgw-action-{label.lower().replace(' ', '-')}",))
+        buttons = [button(label, partial(handler, r), classes=(f"smsgw-action-{label.lower().replace(' ', '-')}",))
                    for label, handler in self.actions.items() if not (label == "Set as default" and r.is_default)]
         row = w.HBox([*cells, w.HBox(buttons, layout=w.Layout(width=widths[6], flex_flow="row wrap"))])
         row.add_class("smsgw-row")

@@ -33,7 +33,7 @@ class Field:
 
     @classmethod
     def text(cls, name: str, label: str, *, password: bool = False, required: bool = False,
-             placeholder: str = "") -> "Field":
+             placeholder: str = "") -> Field:
         widget = (w.Password if password else w.Text)(description=label, placeholder=placeholder)
         return cls(name, label, widget, required=required)
 

@@ -47,7 +47,7 @@ class OptionsEditor:
         self.specs = specs
         self.fields = {s.name: Field(f"options.{s.name}", s.label, _widget(s, current.get(s.name, s.default)),
                                      required=s.required) for s in specs}
-        for spec, field in zip(specs, self.fields.values()):
+        for spec, field in zip(specs, self.fields.values(), strict=True):
             field.input.tooltip = spec.help or None
         self.root = w.VBox([f.root for f in self.fields.values()])
 

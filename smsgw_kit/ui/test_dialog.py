@@ -73,7 +73,7 @@ class TestConnectionDialog(Composite):
         except InvalidInput as exc:
             self._invalid(exc)
             return None
-        except Exception as exc:  # shown to the operator; the kernel must never see a stray thread error
+        except Exception as exc:  # noqa: BLE001 - shown to the operator; the kernel must never see a stray thread error
             self.result.value = notice_html(f"Test Connection could not run: {error_text(exc)}", "error")
             return None
         finally:

@@ -39,7 +39,7 @@ def test_concurrent_set_default_leaves_exactly_one(operators):
     for name in names:
         operators[0].create_account(name=name, **NEXMO)
     for _ in range(10):
-        results = _together(*(lambda op=op, n=n: op.set_default(n) for op, n in zip(operators, names)))
+        results = _together(*(lambda op=op, n=n: op.set_default(n) for op, n in zip(operators, names, strict=True)))
         assert not [r for r in results if isinstance(r, Exception)], results
         defaults = [a.name for a in operators[0].list_accounts() if a.is_default]
         assert len(defaults) == 1
@@ -51,7 +51,7 @@ def test_link_while_delete_never_leaves_a_store_on_a_deleted_account(operators):
         name = f"A{round_}"
         one.create_account(name=name, **NEXMO)
         one.create_identity_store(name=f"S{round_}")
-        deleted, linked = _together(lambda: one.delete_account(name), lambda: two.link(f"S{round_}", name))
+        deleted, linked = _together(lambda n=name: one.delete_account(n), lambda n=name, s=f"S{round_}": two.link(s, n))
         store = one.get_identity_store(f"S{round_}")
         if isinstance(deleted, Exception):
             assert isinstance(deleted, AccountLinked) and deleted.stores == [f"S{round_}"]
@@ -66,8 +66,8 @@ def test_concurrent_edits_of_one_copy_one_wins_one_gets_a_conflict(operators):
     one.create_account(name="A", **NEXMO)
     for i in range(10):
         copy = one.get_account("A")
-        results = _together(lambda: one.modify_account(copy, user_name=f"one{i}"),
-                            lambda: two.modify_account(copy, user_name=f"two{i}"))
+        results = _together(lambda c=copy, i=i: one.modify_account(c, user_name=f"one{i}"),
+                            lambda c=copy, i=i: two.modify_account(c, user_name=f"two{i}"))
         errors = [r for r in results if isinstance(r, Exception)]
         assert len(errors) == 1 and isinstance(errors[0], StaleEdit), results
         winner = next(r for r in results if not isinstance(r, Exception))

@@ -30,4 +30,4 @@ def balance(req: RecordedRequest, state: EmulatorState, error: str | None) -> Re
     return text_reply("OK credit=5", 200) if _authorised(req, state) else text_reply("ERROR invalid token", 401)
 
 
-ROUTES = tuple((m, r"/generic/send", send) for m in ("GET", "POST")) + (("GET", r"/generic/balance", balance),)
+ROUTES = (*((m, r"/generic/send", send) for m in ("GET", "POST")), ("GET", r"/generic/balance", balance))
