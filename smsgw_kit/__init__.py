@@ -15,7 +15,7 @@ from .errors import (
     StorageError,
     UnknownGatewayType,
 )
-from .models import GatewayAccountPublic, IdentityStorePublic
+from .models import AccountDeleted, GatewayAccountPublic, IdentityStorePublic
 from .rules import CODE_PLACEHOLDER, DEFAULT_SMS_TEXT
 from .secrets import Keyring
 from .service import GatewayAdmin
@@ -25,6 +25,7 @@ connect = GatewayAdmin
 __all__ = [
     "CODE_PLACEHOLDER",
     "DEFAULT_SMS_TEXT",
+    "AccountDeleted",
     "AccountLinked",
     "Conflict",
     "ConnectionReport",

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from . import audit, refs, rules
-from .errors import AccountLinked, DuplicateName, InvalidInput, StaleEdit
+from . import audit, locks, refs, rules
+from .errors import AccountLinked, DuplicateName, InvalidInput, NotFound, StaleEdit
 from .gateways import GatewaySettings, ProxySettings, get_gateway_type
-from .models import GatewayAccount, IdentityStore, utcnow
+from .models import AccountDeleted, GatewayAccount, IdentityStore, utcnow
 from .secrets import Keyring
 
 KIND = "SMS gateway account"
+NO_DEFAULT_LEFT = ("{name!r} was the default SMS gateway account; there is no default now, so identity stores "
+                   "created from now on have no account until another account is made the default.")
 SECRETS = {"password": "password_enc", "proxy_password": "proxy_password_enc"}
 TEXT_FIELDS = ("account_id", "user_name", "sender_id", "proxy_user_name", "proxy_domain", "proxy_host_name", "ca_bundle")
 EDITABLE = frozenset({
@@ -22,7 +23,6 @@ EDITABLE = frozenset({
     "proxy_port", "connect_timeout", "read_timeout", "options",
 })
 CLEARABLE = frozenset({*SECRETS, *TEXT_FIELDS, "proxy_description", "proxy_port", "options"})
-DEFAULT_LOCK = 0x5_3_6D_73_68  # serialises every change of the default account on PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,20 @@ def clean_fields(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def find(session: Session, ref: Any, *, lock: bool = False, share: bool = False) -> GatewayAccount:
-    """The account with id `ref` (int) or name `ref` (str, case-insensitive, trimmed)."""
-    return refs.find(session, GatewayAccount, ref, kind=KIND, field="account", lock=lock, share=share)
+def find(session: Session, ref: Any) -> GatewayAccount:
+    """The account with id `ref` (int) or name `ref` (str, case-insensitive, trimmed), unlocked (see `lock`)."""
+    return refs.find(session, GatewayAccount, ref, kind=KIND, field="account")
+
+
+def lock(session: Session, ref: Any, *, with_default: bool = False,
+         mode: locks.Mode = "update") -> GatewayAccount:
+    """Find and lock the account (with the current default, when it is about to change) in the lock order."""
+    row = find(session, ref)
+    ids = [row.id, current_default_id(session) if with_default else None]
+    locked = locks.accounts(session, ids, mode)
+    if row.id not in locked:
+        raise NotFound(KIND, ref.strip() if isinstance(ref, str) else getattr(ref, "id", ref))
+    return locked[row.id]
 
 
 def _check_unique(session: Session, name_key: str, name: str, own_id: int | None) -> None:
@@ -140,24 +151,34 @@ def _touch(row: GatewayAccount, ctx: Context) -> None:
 
 
 def check_version(row: GatewayAccount, expected: int | None) -> None:
+    """StaleEdit when the caller's copy (version `expected`) is not the row's current version."""
     if expected is not None and row.version != expected:
         raise StaleEdit("SMS gateway account", row.name, expected, row.version)
 
 
-def lock_default(session: Session) -> None:
-    """Serialise default changes: PostgreSQL takes an advisory lock; SQLite's writer lock already does."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.connection().execute(sa.select(sa.func.pg_advisory_xact_lock(DEFAULT_LOCK)))
+def current_default_id(session: Session) -> int | None:
+    """The default account's id; stable once the default lock is held."""
+    return session.exec(select(GatewayAccount.id).where(GatewayAccount.is_default == True)).first()  # noqa: E712
 
 
 def current_default(session: Session) -> GatewayAccount | None:
+    """The default account, as read (no lock)."""
     return session.exec(select(GatewayAccount).where(GatewayAccount.is_default == True)).first()  # noqa: E712
 
 
+def locked_default(session: Session, mode: locks.Mode = "update") -> GatewayAccount | None:
+    """The default account, locked (the default lock is taken first, as the lock order says)."""
+    locks.take_default(session)
+    default_id = current_default_id(session)
+    return locks.accounts(session, [default_id], mode).get(default_id) if default_id is not None else None
+
+
 def set_default(session: Session, ctx: Context, row: GatewayAccount) -> bool:
-    """Make `row` the one default account, clearing the previous one in the same transaction."""
-    lock_default(session)
-    old = current_default(session)
+    """Make `row` the one default account, clearing the previous one in the same transaction.
+
+    The caller locked `row` together with the current default (`lock(..., with_default=True)`).
+    """
+    old = locked_default(session)
     if old is not None and old.id == row.id:
         return False
     if old is not None:
@@ -176,8 +197,7 @@ def set_default(session: Session, ctx: Context, row: GatewayAccount) -> bool:
 
 def clear_default(session: Session, ctx: Context, row: GatewayAccount | None = None) -> bool:
     """No account is default afterwards (or `row` is no longer, if given)."""
-    lock_default(session)
-    old = current_default(session)
+    old = locked_default(session)
     if old is None or (row is not None and old.id != row.id):
         return False
     old.is_default = False
@@ -200,12 +220,15 @@ def ensure_deletable(session: Session, row: GatewayAccount) -> None:
         raise AccountLinked(row.name, stores)
 
 
-def delete(session: Session, ctx: Context, row: GatewayAccount) -> None:
+def delete(session: Session, ctx: Context, row: GatewayAccount) -> AccountDeleted:
     """Delete an unlinked account (the foreign key refuses it too if a link sneaks in meanwhile)."""
     ensure_deletable(session, row)
-    audit.record(session, actor=ctx.actor, action="account.delete", row=row, before=audit.snapshot(row))
+    notice = NO_DEFAULT_LEFT.format(name=row.name) if row.is_default else None
+    audit.record(session, actor=ctx.actor, action="account.delete", row=row, before=audit.snapshot(row),
+                 after={"default": None, "notice": notice} if notice else None)
     session.delete(row)
     session.flush()
+    return AccountDeleted(id=cast(int, row.id), name=row.name, was_default=row.is_default, notice=notice)
 
 
 def settings_of(row: GatewayAccount, keyring: Keyring) -> GatewaySettings:

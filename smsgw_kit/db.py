@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,10 +15,14 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from .db_errors import translate
 from .errors import StorageError
 
 URL_ENV = "SMSGW_KIT_DATABASE_URL"
 MIGRATIONS = Path(__file__).with_name("migrations")
+LOCK_WAIT = 10.0  # seconds a SQLite writer waits for another process's write lock before giving up
+# Alembic keeps its running migration context in module globals, so one thread migrates at a time.
+_migrating = threading.Lock()
 
 
 def default_url() -> str:
@@ -37,13 +42,13 @@ def _normalise(url: str) -> sa.URL:
     return parsed
 
 
-def _sqlite_pragmas(engine: sa.Engine) -> None:
+def _sqlite_pragmas(engine: sa.Engine, lock_wait: float) -> None:
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # let the "begin" hook below issue BEGIN itself
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute("PRAGMA busy_timeout = 10000")
+        cur.execute(f"PRAGMA busy_timeout = {int(lock_wait * 1000)}")
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
@@ -56,7 +61,7 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def create_engine(url: str | None = None, **kwargs) -> sa.Engine:
+def create_engine(url: str | None = None, *, lock_wait: float = LOCK_WAIT, **kwargs) -> sa.Engine:
     """An engine for `url` (or the default), with SQLite pragmas set on every connection."""
     parsed = _normalise(url or default_url())
     try:
@@ -64,7 +69,7 @@ def create_engine(url: str | None = None, **kwargs) -> sa.Engine:
     except (ImportError, sa.exc.ArgumentError) as exc:
         raise StorageError(f"Cannot use the database URL {parsed!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
-        _sqlite_pragmas(engine)
+        _sqlite_pragmas(engine, lock_wait)
     return engine
 
 
@@ -75,23 +80,27 @@ def alembic_config(engine: sa.Engine) -> Config:
     return cfg
 
 
-def upgrade(engine: sa.Engine) -> None:
+def upgrade(engine: sa.Engine, *, lock_wait: float = LOCK_WAIT) -> None:
     """Create or upgrade the schema to the newest migration."""
     try:
-        command.upgrade(alembic_config(engine), "head")
-    except sa.exc.OperationalError as exc:
-        raise StorageError(
-            f"Cannot open the database {engine.url!r}: {exc.orig}"
-        ) from exc
+        with _migrating:
+            command.upgrade(alembic_config(engine), "head")
+    except sa.exc.DBAPIError as exc:
+        error = translate(exc, engine.url, waited=lock_wait)
+        if error is None:
+            raise
+        raise error from exc
 
 
 class Database:
     """One database: its engine, the schema brought up to date, and transactions on it."""
 
-    def __init__(self, url: str | None = None, *, migrate: bool = True, engine: sa.Engine | None = None):
-        self.engine = engine or create_engine(url)
+    def __init__(self, url: str | None = None, *, migrate: bool = True, engine: sa.Engine | None = None,
+                 lock_wait: float = LOCK_WAIT):
+        self.engine = engine or create_engine(url, lock_wait=lock_wait)
+        self.lock_wait = lock_wait
         if migrate:
-            upgrade(self.engine)
+            upgrade(self.engine, lock_wait=lock_wait)
 
     def __repr__(self) -> str:
         return f"Database({self.engine.url!r})"  # URL repr masks the password
@@ -108,9 +117,16 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[sa.Connection]:
-        """A read-only connection (never takes SQLite's write lock)."""
-        with self.engine.connect().execution_options(smsgw_read_only=True) as conn:
-            yield conn
+        """A read-only connection (never takes SQLite's write lock); failures become StorageError."""
+        try:
+            with self.engine.connect().execution_options(smsgw_read_only=True) as conn:
+                yield conn
+        except sa.exc.DBAPIError as exc:
+            raise self.translated(exc) from exc
+
+    def translated(self, exc: sa.exc.DBAPIError) -> Exception:
+        """The SmsgwError a database failure on this database stands for (`exc` itself if none)."""
+        return translate(exc, self.engine.url, waited=self.lock_wait) or exc
 
     def dispose(self) -> None:
         self.engine.dispose()

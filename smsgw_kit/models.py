@@ -197,9 +197,18 @@ class IdentityStorePublic(Stamped):
     gateway_account_name: str | None
     link_source: str | None
     sms_text: str
+    notice: str | None = None  # what the operator should know about this result (e.g. no default account)
 
     __repr_args__ = _repr_stamps_last
 
     @classmethod
-    def of(cls, row: IdentityStore, account_name: str | None) -> IdentityStorePublic:
-        return cls(**row.model_dump(exclude={"name_key"}), gateway_account_name=account_name)
+    def of(cls, row: IdentityStore, account_name: str | None, notice: str | None = None) -> IdentityStorePublic:
+        return cls(**row.model_dump(exclude={"name_key"}), gateway_account_name=account_name, notice=notice)
+
+
+# What delete_account reports: which account is gone and what the operator should know about it.
+class AccountDeleted(SQLModel):
+    id: int
+    name: str
+    was_default: bool
+    notice: str | None = None

@@ -13,8 +13,7 @@ from .models import GatewayAccount, IdentityStore
 Row = TypeVar("Row", GatewayAccount, IdentityStore)
 
 
-def find(session: Session, model: type[Row], ref: Any, *, kind: str, field: str,
-         lock: bool = False, share: bool = False) -> Row:
+def find(session: Session, model: type[Row], ref: Any, *, kind: str, field: str) -> Row:
     """The row whose id is `ref` (int) or whose name matches `ref` (str, case-insensitive, trimmed)."""
     ref = getattr(ref, "id", ref)  # a public shape read earlier stands for its id
     if isinstance(ref, bool) or not isinstance(ref, int | str):
@@ -23,8 +22,6 @@ def find(session: Session, model: type[Row], ref: Any, *, kind: str, field: str,
         query = select(model).where(model.id == ref)
     else:
         query = select(model).where(model.name_key == rules.clean_name(ref, field)[1])
-    if lock or share:
-        query = query.with_for_update(read=share and not lock)
     row = session.exec(query).first()
     if row is None:
         raise NotFound(kind, ref.strip() if isinstance(ref, str) else ref)

@@ -8,14 +8,17 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from . import accounts, audit, stores, views
+from . import accounts, audit, locks, stores, views
 from .accounts import Context
 from .db import Database
+from .db_errors import translate
 from .diagnostics import ConnectionReport
-from .errors import AccountLinked, Conflict, InvalidInput, NotFound, SecretsError, StorageError
+from .errors import AccountLinked, Conflict, InvalidInput, SecretsError
 from .models import (
+    AccountDeleted,
     ConnectionTestRun,
     GatewayAccount,
     GatewayAccountPublic,
@@ -70,11 +73,11 @@ class GatewayAdmin:
             if on_foreign_key and "foreign key" in str(exc.orig).lower():
                 raise on_foreign_key() from exc
             raise _constraint_error(exc, name) from exc
-        except sa.exc.OperationalError as exc:
-            code = getattr(exc.orig, "sqlstate", None)
-            if code in ("40001", "40P01"):
-                raise Conflict("Another operator changed the same data at the same moment; try again.") from exc
-            raise StorageError(f"The database refused the operation: {type(exc.orig).__name__}.") from exc
+        except (sa.exc.DBAPIError, StaleDataError) as exc:
+            error = translate(exc, self.db.engine.url, waited=self.db.lock_wait)
+            if error is None:
+                raise
+            raise error from exc
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -87,6 +90,8 @@ class GatewayAdmin:
                        **fields: Any) -> GatewayAccountPublic:
         """Create an account; `fields` are the seed's fields (gateway_url defaults to the type's URL)."""
         with self._write(name) as s:
+            if set_default:
+                locks.take_default(s)
             row = accounts.create(s, self._ctx, {"name": name, "gateway_type": gateway_type, **fields},
                                   make_default=set_default)
             return GatewayAccountPublic.of(row)
@@ -103,8 +108,8 @@ class GatewayAdmin:
             expected_version = account.version
         with self._write(changes.get("name")) as s:
             if set_default is not None:
-                accounts.lock_default(s)  # the default lock is always taken before any row lock
-            row = accounts.find(s, account, lock=True)
+                locks.take_default(s)
+            row = accounts.lock(s, account, with_default=set_default is True)
             accounts.check_version(row, expected_version)
             accounts.modify(s, self._ctx, row, changes, clear=tuple(clear))
             if set_default is True:
@@ -114,11 +119,18 @@ class GatewayAdmin:
             s.flush()
             return GatewayAccountPublic.of(row)
 
-    def set_default(self, account: AccountRef) -> GatewayAccountPublic:
-        """Make the account the default; the previous default stops being one, atomically."""
+    def set_default(self, account: AccountRef, *, expected_version: int | None = None) -> GatewayAccountPublic:
+        """Make the account the default; the previous default stops being one, atomically.
+
+        Like modify and delete, a `GatewayAccountPublic` read earlier (or `expected_version`) raises
+        StaleEdit if someone else changed the account since.
+        """
+        if expected_version is None and isinstance(account, GatewayAccountPublic):
+            expected_version = account.version
         with self._write() as s:
-            accounts.lock_default(s)  # the default lock is always taken before any row lock
-            row = accounts.find(s, account, lock=True)
+            locks.take_default(s)
+            row = accounts.lock(s, account, with_default=True)
+            accounts.check_version(row, expected_version)
             accounts.set_default(s, self._ctx, row)
             return GatewayAccountPublic.of(row)
 
@@ -127,8 +139,11 @@ class GatewayAdmin:
         with self._write() as s:
             accounts.clear_default(s, self._ctx)
 
-    def delete_account(self, account: AccountRef, *, expected_version: int | None = None) -> None:
-        """Delete an account; refused (naming the stores) while identity stores are linked to it."""
+    def delete_account(self, account: AccountRef, *, expected_version: int | None = None) -> AccountDeleted:
+        """Delete an account; refused (naming the stores) while identity stores are linked to it.
+
+        Deleting the default account leaves no default: the result's `notice` says so.
+        """
         if expected_version is None and isinstance(account, GatewayAccountPublic):
             expected_version = account.version
         name = account if isinstance(account, str) else None
@@ -139,9 +154,10 @@ class GatewayAdmin:
                 return AccountLinked(row.name, accounts.linked_store_names(s, row.id))
 
         with self._write(name, on_foreign_key=linked_meanwhile) as s:
-            row = accounts.find(s, account, lock=True)
+            locks.take_default(s)  # deleting the default account changes the default
+            row = accounts.lock(s, account, mode="delete")
             accounts.check_version(row, expected_version)
-            accounts.delete(s, self._ctx, row)
+            return accounts.delete(s, self._ctx, row)
 
     def check_deletable(self, account: AccountRef) -> None:
         """Raise AccountLinked (naming the stores) if the account could not be deleted right now."""
@@ -170,32 +186,30 @@ class GatewayAdmin:
 
     def create_identity_store(self, *, name: str, store_type: str = "Active Directory",
                               sms_text: str = DEFAULT_SMS_TEXT) -> IdentityStorePublic:
-        """Create a store; it is linked to the current default account, if there is one."""
+        """Create a store; it is linked to the current default account, if there is one (else `notice` says so)."""
         with self._write(name) as s:
             row = stores.create(s, self._ctx, name=name, store_type=store_type, sms_text=sms_text)
-            return IdentityStorePublic.of(row, stores.account_name(s, row))
+            notice = None if row.gateway_account_id else stores.NO_DEFAULT
+            return IdentityStorePublic.of(row, stores.account_name(s, row), notice)
 
     def link(self, store: StoreRef, account: AccountRef) -> IdentityStorePublic:
-        """Link the store to the account (a store has at most one account)."""
-        def gone() -> Exception:
-            return NotFound(accounts.KIND, account if not isinstance(account, GatewayAccountPublic) else account.id)
-
-        with self._write(on_foreign_key=gone) as s:
-            row = stores.find(s, store, lock=True)
-            target = accounts.find(s, account, share=True)
-            stores.link(s, self._ctx, row, target)
+        """Link the store to the account (a store has at most one account); the link becomes manual."""
+        with self._write() as s:
+            row, locked = stores.lock(s, store, account)
+            target = accounts.find(s, account)
+            stores.link(s, self._ctx, row, locked[target.id])  # type: ignore[index]
             return IdentityStorePublic.of(row, target.name)
 
     def unlink(self, store: StoreRef) -> IdentityStorePublic:
         with self._write() as s:
-            row = stores.find(s, store, lock=True)
+            row, _ = stores.lock(s, store)
             stores.unlink(s, self._ctx, row)
             return IdentityStorePublic.of(row, None)
 
     def set_sms_text(self, store: StoreRef, text: str) -> IdentityStorePublic:
         """Replace the store's SMS text message; it must keep the [Code] placeholder."""
         with self._write() as s:
-            row = stores.find(s, store, lock=True)
+            row, _ = stores.lock(s, store)
             stores.set_sms_text(s, self._ctx, row, text)
             return IdentityStorePublic.of(row, stores.account_name(s, row))
 
@@ -203,19 +217,19 @@ class GatewayAdmin:
                                      sms_text: str) -> IdentityStorePublic:
         """Save a store's SMS Authentication settings (its account, or none, and its text) at once."""
         with self._write() as s:
-            row = stores.find(s, store, lock=True)
+            row, locked = stores.lock(s, store, *([] if account is None else [account]))
             stores.set_sms_text(s, self._ctx, row, sms_text)
             if account is None:
                 stores.unlink(s, self._ctx, row)
             else:
-                target = accounts.find(s, account, share=True)
+                target = locked[accounts.find(s, account).id]  # type: ignore[index]
                 if row.gateway_account_id != target.id:
                     stores.link(s, self._ctx, row, target)
             return IdentityStorePublic.of(row, stores.account_name(s, row))
 
     def delete_identity_store(self, store: StoreRef) -> None:
         with self._write() as s:
-            stores.delete(s, self._ctx, stores.find(s, store, lock=True))
+            stores.delete(s, self._ctx, stores.lock(s, store)[0])
 
     def get_identity_store(self, store: StoreRef) -> IdentityStorePublic:
         with self._read() as s:
@@ -268,7 +282,8 @@ class GatewayAdmin:
                 ring.save()
         count = 0
         with self._write() as s:
-            for row in s.exec(select(GatewayAccount).with_for_update()).all():
+            all_ids = s.exec(select(GatewayAccount.id)).all()
+            for row in locks.accounts(s, all_ids).values():
                 for col in accounts.SECRETS.values():
                     if getattr(row, col):
                         setattr(row, col, ring.reencrypt(getattr(row, col)))
@@ -354,9 +369,10 @@ class GatewayAdmin:
     def _store_tests(self, runs: list[tuple[int | None, str, ConnectionReport]]) -> None:
         """Keep each (account id or None, account name, ConnectionReport) in the test history."""
         with self._write() as s:
-            for account_id, name, report in runs:
+            existing = locks.accounts(s, [account_id for account_id, _, _ in runs], "share")
+            for account_id, name, report in sorted(runs, key=lambda run: run[0] or 0):
                 data = report.to_dict()
-                if account_id is not None and s.get(GatewayAccount, account_id) is None:
+                if account_id not in existing:
                     account_id = None  # deleted while the test ran: keep the history, drop the link
                 s.add(ConnectionTestRun(
                     gateway_account_id=account_id, account_name=name, gateway_type=report.gateway_type,

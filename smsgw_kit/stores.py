@@ -6,16 +6,38 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from . import accounts, audit, refs, rules
-from .errors import DuplicateName
+from . import accounts, audit, locks, refs, rules
+from .errors import Conflict, DuplicateName, NotFound
 from .models import GatewayAccount, IdentityStore, utcnow
 
 KIND = "identity store"
+NO_DEFAULT = ("There is no default SMS gateway account, so this identity store has none: link it to an "
+              "account, or make an account the default before creating stores.")
 
 
-def find(session: Session, ref: Any, *, lock: bool = False) -> IdentityStore:
-    """The store with id `ref` (int) or name `ref` (str, case-insensitive, trimmed)."""
-    return refs.find(session, IdentityStore, ref, kind=KIND, field="identity_store", lock=lock)
+def find(session: Session, ref: Any) -> IdentityStore:
+    """The store with id `ref` (int) or name `ref` (str, case-insensitive, trimmed), unlocked (see `lock`)."""
+    return refs.find(session, IdentityStore, ref, kind=KIND, field="identity_store")
+
+
+def lock(session: Session, ref: Any, *account_refs: Any) -> tuple[IdentityStore, dict[int, GatewayAccount]]:
+    """Lock the store after its linked account and the accounts named in `account_refs` (the lock order).
+
+    Returns the store and the locked accounts by id; NotFound if the store or a named account is gone.
+    """
+    wanted = [accounts.find(session, a).id for a in account_refs]
+    for _ in range(3):
+        peek = find(session, ref)
+        linked = locks.accounts(session, [peek.gateway_account_id, *wanted], "share")
+        missing = next((a for a, i in zip(account_refs, wanted, strict=True) if i not in linked), None)
+        if missing is not None:
+            raise NotFound(accounts.KIND, getattr(missing, "id", missing))
+        row = locks.store(session, peek.id)  # type: ignore[arg-type]
+        if row is None:
+            raise NotFound(KIND, ref)
+        if row.gateway_account_id is None or row.gateway_account_id in linked:
+            return row, linked
+    raise Conflict(f"The identity store {peek.name!r} is being relinked by someone else right now; try again.")
 
 
 def account_name(session: Session, row: IdentityStore) -> str | None:
@@ -36,8 +58,7 @@ def create(session: Session, ctx: accounts.Context, *, name: Any, store_type: An
     text = rules.clean_sms_text(sms_text)
     if session.exec(select(IdentityStore.id).where(IdentityStore.name_key == key)).first() is not None:
         raise DuplicateName(KIND, name)
-    accounts.lock_default(session)  # the default read here must not change before we commit
-    default = accounts.current_default(session)
+    default = accounts.locked_default(session, "share")  # it must stay the default until we commit
     row = IdentityStore(
         name=name, name_key=key, store_type=kind, sms_text=text,
         gateway_account_id=default.id if default else None, link_source="default" if default else None,
@@ -45,26 +66,28 @@ def create(session: Session, ctx: accounts.Context, *, name: Any, store_type: An
     )
     session.add(row)
     session.flush()
+    notice = {} if default else {"notice": NO_DEFAULT}
     audit.record(session, actor=ctx.actor, action="store.create", row=row,
-                 after={**audit.snapshot(row), "gateway_account": default.name if default else None})
+                 after={**audit.snapshot(row), "gateway_account": default.name if default else None, **notice})
     return row
 
 
 def link(session: Session, ctx: accounts.Context, row: IdentityStore, account: GatewayAccount) -> bool:
-    """Link the store to `account` by hand (replacing any earlier link)."""
-    if row.gateway_account_id == account.id:
-        if row.link_source != "manual":
-            row.link_source = "manual"
-            session.add(row)
+    """Link the store to `account` by hand, replacing any earlier link.
+
+    Linking a store to the account it was given automatically as the default pins it there: the
+    link becomes manual, which is a change (audited, new version) like any other link.
+    """
+    if row.gateway_account_id == account.id and row.link_source == "manual":
         return False
-    before = account_name(session, row)
+    before = {"gateway_account": account_name(session, row), "link_source": row.link_source}
     row.gateway_account_id = account.id
     row.link_source = "manual"
     _touch(row, ctx.actor)
     session.add(row)
     session.flush()
     audit.record(session, actor=ctx.actor, action="store.link", row=row,
-                 before={"gateway_account": before}, after={"gateway_account": account.name})
+                 before=before, after={"gateway_account": account.name, "link_source": "manual"})
     return True
 
 
