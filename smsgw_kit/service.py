@@ -16,7 +16,7 @@ from .accounts import Context
 from .db import Database
 from .db_errors import translate
 from .diagnostics import ConnectionReport
-from .errors import AccountLinked, Conflict, InvalidInput, SecretsError
+from .errors import Conflict, InvalidInput, SecretsError
 from .models import (
     AccountDeleted,
     ConnectionTestRun,
@@ -65,13 +65,12 @@ class GatewayAdmin:
         return Context(actor=self.actor, keyring=self.keyring)
 
     @contextmanager
-    def _write(self, name: str | None = None, on_foreign_key: Callable[[], Exception] | None = None) -> Iterator[Session]:
+    def _write(self, name: str | None = None) -> Iterator[Session]:
+        """One write transaction; the one place where database failures become SmsgwErrors."""
         try:
             with self.db.transaction() as session:
                 yield session
         except sa.exc.IntegrityError as exc:
-            if on_foreign_key and "foreign key" in str(exc.orig).lower():
-                raise on_foreign_key() from exc
             raise _constraint_error(exc, name) from exc
         except (sa.exc.DBAPIError, StaleDataError) as exc:
             error = translate(exc, self.db.engine.url, waited=self.db.lock_wait)
@@ -146,14 +145,8 @@ class GatewayAdmin:
         """
         if expected_version is None and isinstance(account, GatewayAccountPublic):
             expected_version = account.version
-        name = account if isinstance(account, str) else None
-
-        def linked_meanwhile() -> Exception:
-            with self._read() as s:
-                row = accounts.find(s, account)
-                return AccountLinked(row.name, accounts.linked_store_names(s, row.id))
-
-        with self._write(name, on_foreign_key=linked_meanwhile) as s:
+        # The account is locked before its links are counted, so no link can sneak in before the delete.
+        with self._write() as s:
             locks.take_default(s)  # deleting the default account changes the default
             row = accounts.lock(s, account, mode="delete")
             accounts.check_version(row, expected_version)
