@@ -12,6 +12,8 @@ import platformdirs
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -82,14 +84,23 @@ def alembic_config(engine: sa.Engine) -> Config:
 
 def upgrade(engine: sa.Engine, *, lock_wait: float = LOCK_WAIT) -> None:
     """Create or upgrade the schema to the newest migration."""
+    config = alembic_config(engine)
     try:
+        if _at_head(engine, config):
+            return  # nothing to do, and no write lock taken (another process may be writing)
         with _migrating:
-            command.upgrade(alembic_config(engine), "head")
+            command.upgrade(config, "head")
     except sa.exc.DBAPIError as exc:
         error = translate(exc, engine.url, waited=lock_wait)
         if error is None:
             raise
         raise error from exc
+
+
+def _at_head(engine: sa.Engine, config: Config) -> bool:
+    with engine.connect().execution_options(smsgw_read_only=True) as conn:
+        current = MigrationContext.configure(conn).get_current_heads()
+    return set(current) == set(ScriptDirectory.from_config(config).get_heads())
 
 
 class Database:

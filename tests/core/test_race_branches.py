@@ -19,7 +19,6 @@ from smsgw_kit import (
     Database,
     DuplicateName,
     GatewayAdmin,
-    StaleEdit,
 )
 from smsgw_kit.testing import ProviderEmulator
 
@@ -257,7 +256,7 @@ def test_an_update_that_finds_its_row_gone_is_a_conflict(admin):
     fired = []
 
     @sa.event.listens_for(admin.db.engine, "before_cursor_execute")
-    def vanish(conn, cursor, statement, *args):  # noqa: ANN001
+    def vanish(conn, cursor, statement, *args):
         if statement.startswith("UPDATE gateway_account") and not fired:
             fired.append(statement)
             cursor.execute("DELETE FROM gateway_account WHERE name = 'A'")

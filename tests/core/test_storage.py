@@ -1,8 +1,17 @@
 """Where the data lives: embedded SQLite by default, any URL by argument or environment, clear errors."""
 
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
 
-from smsgw_kit import Database, StorageError
+from smsgw_kit import Database, GatewayAdmin, StorageError, connect
 from smsgw_kit.db import default_url
 
 
@@ -32,3 +41,168 @@ def test_unreachable_server_is_a_storage_error_without_the_password():
 def test_unknown_driver_is_a_storage_error():
     with pytest.raises(StorageError, match="Cannot use the database URL"):
         Database("nosuchdb://x/y")
+
+
+# Several threads, unreachable databases, locked and read-only files ---------------------------------
+
+NEXMO = dict(gateway_type="Nexmo", user_name="key", password="secret-1", sender_id="GroupID")
+
+
+def _connect_at_once(url: str, threads: int = 6) -> list:
+    from concurrent.futures import ThreadPoolExecutor
+
+    barrier = threading.Barrier(threads)
+
+    def one(_):
+        barrier.wait()
+        try:
+            return connect(url)
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
+            return exc
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(one, range(threads)))
+
+
+def test_connect_from_several_threads_at_once_on_a_new_sqlite_file(tmp_path):
+    for attempt in range(4):
+        made = _connect_at_once(f"sqlite:///{tmp_path / f'new{attempt}.db'}")
+        assert not [m for m in made if isinstance(m, Exception)], made
+        assert made[0].list_accounts() == []
+        for admin in made:
+            admin.db.dispose()
+
+
+@pytest.mark.postgres
+def test_connect_from_several_threads_at_once_on_postgres(pg_database_url):
+    for _ in range(4):
+        made = _connect_at_once(pg_database_url)
+        assert not [m for m in made if isinstance(m, Exception)], made
+        for admin in made:
+            admin.db.dispose()
+
+
+def _every_call(admin) -> dict:
+    """Every public call of the facade, reads and writes, with plausible arguments."""
+    return {
+        "list_accounts": admin.list_accounts, "get_account": lambda: admin.get_account("A"),
+        "default_account": admin.default_account, "linked_stores": lambda: admin.linked_stores("A"),
+        "check_deletable": lambda: admin.check_deletable("A"), "list_identity_stores": admin.list_identity_stores,
+        "get_identity_store": lambda: admin.get_identity_store("S"), "accounts_frame": admin.accounts_frame,
+        "accounts_page": admin.accounts_page, "store_links_frame": admin.store_links_frame,
+        "test_history_frame": admin.test_history_frame, "audit_frame": admin.audit_frame,
+        "verify_secrets": admin.verify_secrets, "test_connection": lambda: admin.test_connection("A"),
+        "test_accounts": admin.test_accounts, "test_settings": lambda: admin.test_settings(account="A"),
+        "create_account": lambda: admin.create_account(name="B", **NEXMO),
+        "modify_account": lambda: admin.modify_account("A", user_name="x"),
+        "set_default": lambda: admin.set_default("A"), "clear_default": admin.clear_default,
+        "delete_account": lambda: admin.delete_account("A"),
+        "create_identity_store": lambda: admin.create_identity_store(name="T"),
+        "link": lambda: admin.link("S", "A"), "unlink": lambda: admin.unlink("S"),
+        "set_sms_text": lambda: admin.set_sms_text("S", "Code [Code]"),
+        "configure_sms_authentication": lambda: admin.configure_sms_authentication("S", account=None, sms_text="[Code]"),
+        "delete_identity_store": lambda: admin.delete_identity_store("S"),
+        "rotate_encryption_key": admin.rotate_encryption_key,
+    }
+
+
+def _answers(admin) -> dict:
+    out = {}
+    for name, call in _every_call(admin).items():
+        try:
+            call()
+            out[name] = "no error"
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
+            out[name] = exc
+    return out
+
+
+def test_every_call_on_an_unreachable_server_is_a_storage_error_saying_so(keyring, unused_tcp_port):
+    admin = GatewayAdmin(Database(f"postgresql://ops:hunter2@127.0.0.1:{unused_tcp_port}/smsgw", migrate=False),
+                         keyring=keyring)
+    answers = _answers(admin)
+    wrong = {k: v for k, v in answers.items() if not isinstance(v, StorageError)}
+    assert wrong == {}
+    assert all("Cannot reach" in str(e) and f"127.0.0.1:{unused_tcp_port}" in str(e) for e in answers.values())
+    assert not any("hunter2" in str(e) for e in answers.values())
+
+
+def test_every_call_on_a_sqlite_file_that_became_unreadable_is_a_storage_error(tmp_path, keyring):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    admin = GatewayAdmin(Database(f"sqlite:///{folder / 'smsgw.db'}"), keyring=keyring)
+    admin.create_account(name="A", **NEXMO)
+    admin.create_identity_store(name="S")
+    admin.db.dispose()
+    folder.rename(tmp_path / "moved")  # the file is gone from where the database URL points
+    answers = _answers(admin)
+    wrong = {k: v for k, v in answers.items() if not isinstance(v, StorageError)}
+    assert wrong == {}
+    assert all("Cannot open the SQLite file" in str(e) for e in answers.values()), answers
+
+
+@pytest.fixture
+def unused_tcp_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+HOLD_WRITE_LOCK = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("UPDATE gateway_account SET user_name = 'other process'")
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_file_another_process_is_writing_answers_locked_and_how_long_we_waited(tmp_path, keyring):
+    path = tmp_path / "smsgw.db"
+    GatewayAdmin(Database(f"sqlite:///{path}"), keyring=keyring).create_account(name="A", **NEXMO)
+    other = subprocess.Popen([sys.executable, "-c", HOLD_WRITE_LOCK, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "holding"
+        admin = GatewayAdmin(Database(f"sqlite:///{path}", lock_wait=0.5), keyring=keyring)
+        assert admin.get_account("A").user_name == "key"  # readers are not blocked by the writer
+        with pytest.raises(StorageError) as err:
+            admin.modify_account("A", user_name="mine")
+        assert "locked by another process (waited 0.5 s)" in str(err.value)
+        assert "try again" in str(err.value)
+    finally:
+        other.kill()
+        other.wait()
+    assert admin.modify_account("A", user_name="mine").user_name == "mine"  # once the lock is gone
+
+
+@contextmanager
+def _read_only(path: Path):
+    """Make `path` read-only for this user (root ignores permission bits, so it is made immutable)."""
+    if os.geteuid() == 0:
+        if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+            pytest.skip("cannot make a file read-only for root here (no chattr +i)")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+    else:
+        path.chmod(0o444)
+        try:
+            yield
+        finally:
+            path.chmod(0o644)
+
+
+def test_a_read_only_file_says_so_and_what_to_do(tmp_path, keyring):
+    path = tmp_path / "smsgw.db"
+    db = Database(f"sqlite:///{path}")
+    GatewayAdmin(db, keyring=keyring).create_account(name="A", **NEXMO)
+    db.dispose()
+    with _read_only(path):
+        admin = GatewayAdmin(Database(f"sqlite:///{path}"), keyring=keyring)
+        assert admin.get_account("A").name == "A"
+        with pytest.raises(StorageError) as err:
+            admin.modify_account("A", user_name="x")
+        admin.db.dispose()
+    assert "is read-only" in str(err.value) and "permissions" in str(err.value)
