@@ -96,7 +96,7 @@ def run_connection_test(gateway_type: str, settings: GatewaySettings, phone: str
                                 recipients=(recipient.digits,) if recipient else ())
     if recipient:
         test_message.validate()
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
     begin = time.perf_counter()
     ids: list[str | None] = []
     checks = {

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from . import accounts, audit, locks, stores, views
+from . import accounts, audit, history, locks, stores, views
 from .accounts import Context
 from .db import Database
 from .db_errors import translate
@@ -19,7 +19,6 @@ from .diagnostics import ConnectionReport
 from .errors import Conflict, InvalidInput, SecretsError
 from .models import (
     AccountDeleted,
-    ConnectionTestRun,
     GatewayAccount,
     GatewayAccountPublic,
     IdentityStore,
@@ -360,16 +359,6 @@ class GatewayAdmin:
         return reports
 
     def _store_tests(self, runs: list[tuple[int | None, str, ConnectionReport]]) -> None:
-        """Keep each (account id or None, account name, ConnectionReport) in the test history."""
+        """Keep each (account id or None, account name, report) in the test history."""
         with self._write() as s:
-            existing = locks.accounts(s, [account_id for account_id, _, _ in runs], "share")
-            for account_id, name, report in sorted(runs, key=lambda run: run[0] or 0):
-                data = report.to_dict()
-                if account_id not in existing:
-                    account_id = None  # deleted while the test ran: keep the history, drop the link
-                s.add(ConnectionTestRun(
-                    gateway_account_id=account_id, account_name=name, gateway_type=report.gateway_type,
-                    phone=report.recipient, duration_ms=report.duration_ms, outcome=report.outcome,
-                    summary=report.summary, stages=data.get("stages", []), message_id=report.message_id,
-                    run_by=self.actor,
-                ))
+            history.record(s, runs, actor=self.actor)

@@ -28,6 +28,7 @@ def lock(session: Session, ref: Any, *account_refs: Any) -> tuple[IdentityStore,
     wanted = [accounts.find(session, a).id for a in account_refs]
     for _ in range(3):
         peek = find(session, ref)
+        attempt = session.begin_nested()  # if the store moved meanwhile, its locks go and we start over in order
         linked = locks.accounts(session, [peek.gateway_account_id, *wanted], "share")
         missing = next((a for a, i in zip(account_refs, wanted, strict=True) if i not in linked), None)
         if missing is not None:
@@ -36,7 +37,9 @@ def lock(session: Session, ref: Any, *account_refs: Any) -> tuple[IdentityStore,
         if row is None:
             raise NotFound(KIND, ref)
         if row.gateway_account_id is None or row.gateway_account_id in linked:
+            attempt.commit()
             return row, linked
+        attempt.rollback()
     raise Conflict(f"The identity store {peek.name!r} is being relinked by someone else right now; try again.")
 
 

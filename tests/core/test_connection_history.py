@@ -1,5 +1,11 @@
 """Test Connection through the service: saved accounts, unsaved form values, many at once, all stored."""
 
+import json
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 
 from smsgw_kit import InvalidInput
@@ -79,3 +85,55 @@ def test_saved_account_with_changed_values_before_saving(admin, emu):
     assert admin.get_account("Saved").version == 1  # nothing saved
     with pytest.raises(InvalidInput):
         admin.test_settings(phone="447079692712")  # no type and no account
+
+
+class _OddNexmo(BaseHTTPRequestHandler):
+    """A Nexmo look-alike on loopback whose send reply holds a 300-character message id with odd characters."""
+
+    MESSAGE_ID = "m" * 300 + "\u0000\ud800"
+
+    def _json(self, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        self._json({"value": 10.5, "autoReload": False})
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        time.sleep(0.3)  # so the run's start and its save are clearly apart
+        self._json({"message-count": "1", "messages": [{"status": "0", "message-id": self.MESSAGE_ID}]})
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def odd_nexmo():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _OddNexmo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sms/json"
+    server.shutdown()
+
+
+def test_a_run_that_reached_the_provider_is_recorded_whatever_the_reply_holds(admin, odd_nexmo):
+    report = admin.test_settings(gateway_type="Nexmo", gateway_url=odd_nexmo, user_name="k", password="s",
+                                 sender_id="Corp", phone="447079692712", name="Odd")
+    assert report.outcome == "passed" and len(report.message_id) == 302
+    row = admin.test_history_frame().iloc[0]
+    assert row["account_name"] == "Odd" and row["outcome"] == "passed"
+    assert len(row["message_id"]) == 256 and row["message_id"].endswith("…[cut]")
+    assert row["message_id"].startswith("m" * 200)
+
+
+def test_a_run_is_kept_at_its_own_start_time_not_when_it_was_saved(admin, odd_nexmo):
+    before = datetime.now(UTC)
+    report = admin.test_settings(gateway_type="Nexmo", gateway_url=odd_nexmo, user_name="k", password="s",
+                                 sender_id="Corp", phone="447079692712")
+    started = admin.test_history_frame().iloc[0]["started_at"].to_pydatetime()
+    assert started == datetime.fromisoformat(report.started_at)
+    assert before - timedelta(milliseconds=1) <= started < before + timedelta(milliseconds=250)

@@ -204,6 +204,21 @@ def test_a_link_committed_while_delete_waits_is_named_by_the_refusal(admin, pg_u
     assert isinstance(error, AccountLinked) and error.stores == ["S"], error
 
 
+def test_a_store_relinked_while_link_waits_is_audited_with_the_account_it_really_had(admin, pg_url, holder):
+    for name in ("A", "B", "C"):
+        admin.create_account(name=name, **NEXMO)
+    admin.create_identity_store(name="S")
+    admin.link("S", "A")
+    h = holder()
+    h.run("UPDATE identity_store SET gateway_account_id = (SELECT id FROM gateway_account WHERE name = 'B') "
+          "WHERE name = 'S'")
+    call = Call(lambda: admin.link("S", "C"))  # locked A and C (S's account as read), then waits for S
+    _wait_until_someone_waits_for_a_lock(pg_url, besides=h.pid)
+    h.commit()
+    assert call.outcome().gateway_account_name == "C"
+    assert _audit(admin, "store.link")[-1]["before"] == {"gateway_account": "B", "link_source": "manual"}
+
+
 def test_a_deadlock_is_a_conflict_and_nothing_is_saved(admin, pg_url, holder):
     admin.create_account(name="A", **NEXMO)
     admin.create_identity_store(name="S")
