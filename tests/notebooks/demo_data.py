@@ -72,3 +72,16 @@ def _spread_over(db: Database, days: int) -> None:
             for row_id, in conn.execute(sa.select(table.c.id)).all():
                 first, last = conn.execute(span.where(table.c.id == row_id)).one()
                 conn.execute(table.update().where(table.c.id == row_id).values(created_at=first, updated_at=last))
+
+
+def seed_creations(database_url: str, keyring: Keyring, emu: ProviderEmulator) -> None:
+    """Only creations: the demo's accounts and stores made, nothing edited, tested or made the default."""
+    db = Database(database_url)
+    admin = GatewayAdmin(db, keyring=keyring, actor="alice")
+    try:
+        for name, gateway_type in ACCOUNTS.items():
+            admin.create_account(name=name, gateway_type=gateway_type, **emu.account_settings(gateway_type))
+        for name in STORES:
+            admin.create_identity_store(name=name)
+    finally:
+        db.dispose()
