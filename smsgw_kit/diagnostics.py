@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from .gateways.base import GatewaySettings
-from .gateways.http import redact
+from .gateways.http import proxy_url, redact
 from .gateways.message import CheckResult, ShortMessage
 from .gateways.registry import get_gateway_type
 from .phone import PhoneNumber, parse_phone
@@ -73,9 +75,50 @@ def _skipped(name: str, reason: str) -> StageResult:
     return StageResult(name=name, outcome="skipped", duration_ms=0.0, reason=reason)
 
 
+MAY_HAVE_BEEN_SENT = "the test message may have been sent to {phone}: check that phone before testing again"
+
+
+def _proxy_check(gateway: Any) -> CheckResult:
+    """The proxy stage: the proxy must answer at all before what lies behind it can be judged."""
+    silent = _silent_proxy(gateway.settings, gateway.url, gateway.info.name)
+    return silent if silent is not None else gateway.test_proxy()
+
+
+def _silent_proxy(settings: GatewaySettings, url: str, provider: str) -> CheckResult | None:
+    """A failure when the proxy takes the connection but never answers an HTTP CONNECT; else None.
+
+    A working proxy answers CONNECT at once (200, 403, 407 or 502); one that says nothing is the
+    proxy's fault, and must not read as "the provider did not answer".
+    """
+    if settings.proxy is None:
+        return None
+    where = proxy_url(settings.proxy)
+    proxy, target = urlsplit(where), urlsplit(url)
+    if not (proxy.hostname and proxy.port and target.hostname):
+        return None
+    port = target.port or (443 if target.scheme == "https" else 80)
+    try:
+        with socket.create_connection((proxy.hostname, proxy.port), timeout=settings.connect_timeout) as conn:
+            conn.settimeout(settings.read_timeout)
+            conn.sendall(f"CONNECT {target.hostname}:{port} HTTP/1.1\r\nHost: {target.hostname}:{port}\r\n\r\n".encode())
+            first = conn.recv(64)
+    except TimeoutError:
+        return CheckResult.fail(f"the proxy {where} accepted the connection but did not answer within "
+                                f"{settings.read_timeout:g} s; {provider} was not reached")
+    except OSError:
+        return None  # unreachable proxies are reported by the gateway's own proxy check
+    if not first.startswith(b"HTTP/"):
+        return CheckResult.fail(f"the proxy {where} did not answer as an HTTP proxy; {provider} was not reached")
+    return None
+
+
 def _message_check(gateway, message: ShortMessage, phone: PhoneNumber, ids: list) -> Callable[[], CheckResult]:
     def check() -> CheckResult:
         result = gateway.send(message)
+        if getattr(result, "outcome_unknown", False):
+            why = result.error or f"{gateway.info.name}'s reply could not be read"
+            tail = "" if "may have been sent" in why else "; " + MAY_HAVE_BEEN_SENT.format(phone=phone.e164)
+            return CheckResult.fail(why + tail)
         if not result.success:
             return CheckResult.fail(result.error or "the provider refused the message")
         ids.append(result.message_id)
@@ -100,7 +143,7 @@ def run_connection_test(gateway_type: str, settings: GatewaySettings, phone: str
     begin = time.perf_counter()
     ids: list[str | None] = []
     checks = {
-        "proxy": gateway.test_proxy if settings.proxy else None,
+        "proxy": (lambda: _proxy_check(gateway)) if settings.proxy else None,
         "connection": gateway.test_connection,
         "credentials": gateway.test_credentials,
         "message": _message_check(gateway, test_message, recipient, ids) if recipient else None,

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..errors import GatewayError
+from ..errors import ConnectFailed, GatewayError, ProxyFailed
 from ..phone import PhoneNumber
 from . import http, probes
 from .base import GatewayInfo, GatewaySettings, GatewayType
@@ -110,7 +110,8 @@ class Gateway(GatewayType):
                 result = self.deliver(message, phone)
             except GatewayError as exc:
                 result = SendResult(success=False, provider=self.info.name,
-                                    error_text=http.redact(str(exc), self.settings), message=message)
+                                    error_text=http.redact(str(exc), self.settings), message=message,
+                                    outcome_unknown=not isinstance(exc, ConnectFailed | ProxyFailed))
             if not result.success:
                 return result
             ids.append(result.message_id)

@@ -70,6 +70,9 @@ class SendResult:
     error_text: str | None = None
     segments: int | None = None
     message: ShortMessage | None = field(default=None, repr=False, compare=False)
+    # True when the request may have reached the provider but its answer is unknown (timeout, unreadable
+    # reply): the message may have been sent, so sending again could deliver it twice.
+    outcome_unknown: bool = field(default=False, repr=False)
 
     @property
     def error(self) -> str | None:

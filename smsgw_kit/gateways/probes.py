@@ -38,6 +38,8 @@ def connection(gateway: Gateway) -> CheckResult:
         response = gateway.request("GET", origin(gateway.url) + "/")
     except GatewayError as exc:
         return CheckResult.fail(str(exc))
+    if response.status_code >= 500:  # an answer, but from a server that is failing: not "reachable"
+        return CheckResult.fail(f"{host}:{port} answered HTTP {response.status_code}: the provider's server is failing")
     return CheckResult.ok(f"reached {host}:{port}: {steps} OK (HTTP {response.status_code})")
 
 
