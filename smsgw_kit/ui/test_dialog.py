@@ -18,6 +18,17 @@ from .report import report_html
 TITLE = "Test SMS Gateway Connection"
 HINT = ("Enter a mobile phone number for receiving a test message. Use International format, with no "
         "spaces or special characters. For example: 18588123169, 447079692712, 923225867987.")
+
+
+def kernel_loop() -> Any:
+    """The running kernel's IOLoop, where widgets must be changed; None outside a kernel."""
+    try:
+        from ipykernel.kernelbase import Kernel
+    except ImportError:
+        return None
+    return getattr(Kernel.instance(), "io_loop", None) if Kernel.initialized() else None
+
+
 BUSY = '<span class="smsgw-spinner"></span> Sending the test message… the notebook stays usable meanwhile.'
 
 
@@ -25,7 +36,8 @@ class TestConnectionDialog(Composite):
     """Asks for a number, runs `run(phone)` in a background thread and shows the report it returns.
 
     `on_invalid(exc)` receives InvalidInput about anything but the phone (a form field); `on_done(report)`
-    is called after a report is shown. `wait()` blocks until the running test has finished.
+    is called after a report is shown. `wait()` blocks until the running test has finished. What the
+    worker thread produces is applied to the widgets on the kernel's thread (at once outside a kernel).
     """
 
     __test__ = False  # not a pytest class
@@ -36,6 +48,7 @@ class TestConnectionDialog(Composite):
         super().__init__()
         self._run, self._on_close, self._on_invalid, self._on_done = run, on_close, on_invalid, on_done
         self._future: Future | None = None
+        self._loop = kernel_loop()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smsgw-test-connection")
         self.report: Any = None
         self.phone = Field.text("phone", "Mobile Number", placeholder="447079692712")
@@ -68,21 +81,28 @@ class TestConnectionDialog(Composite):
         return self._future
 
     def _work(self, phone: str) -> Any:
+        """Runs in the worker thread: touches no widget, hands its outcome to the kernel's thread."""
         try:
-            report = self._run(phone)
-        except InvalidInput as exc:
-            self._invalid(exc)
-            return None
+            report, error = self._run(phone), None
         except Exception as exc:  # noqa: BLE001 - shown to the operator; the kernel must never see a stray thread error
-            self.result.value = notice_html(f"Test Connection could not run: {error_text(exc)}", "error")
-            return None
-        finally:
-            self._busy(False)
-        self.report = report
-        self.result.value = report_html(report)
-        if self._on_done:
-            self._on_done(report)
+            report, error = None, exc
+        if self._loop is not None:
+            self._loop.add_callback(self._show, report, error)
+        else:
+            self._show(report, error)
         return report
+
+    def _show(self, report: Any, error: Exception | None) -> None:
+        self._busy(False)
+        if isinstance(error, InvalidInput):
+            self._invalid(error)
+        elif error is not None:
+            self.result.value = notice_html(f"Test Connection could not run: {error_text(error)}", "error")
+        else:
+            self.report = report
+            self.result.value = report_html(report)
+            if self._on_done:
+                self._on_done(report)
 
     def _invalid(self, exc: InvalidInput) -> None:
         if exc.field == "phone":
