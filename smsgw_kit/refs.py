@@ -12,12 +12,10 @@ from .errors import InvalidInput, NotFound
 Row = TypeVar("Row", bound=SQLModel)
 
 
-def find(session: Session, model: type[Row], ref: Any, *, kind: str, field: str,
+def find(session: Session, model: type[Row], ref: Any, *, kind: str, field: str, public: type[SQLModel],
          lock: bool = False, share: bool = False) -> Row:
     """The row whose id is `ref` (int) or whose name matches `ref` (str, case-insensitive, trimmed)."""
-    ref = getattr(ref, "id", ref)  # a public shape read earlier stands for its id
-    if isinstance(ref, bool) or not isinstance(ref, int | str):
-        raise InvalidInput(field, f"must be a name or an id, not {type(ref).__name__}")
+    ref = clean_ref(ref, field, public)
     if isinstance(ref, int):
         query = select(model).where(model.id == ref)
     else:
@@ -28,3 +26,16 @@ def find(session: Session, model: type[Row], ref: Any, *, kind: str, field: str,
     if row is None:
         raise NotFound(kind, ref.strip() if isinstance(ref, str) else ref)
     return row
+
+
+def clean_ref(ref: Any, field: str, public: type[SQLModel]) -> int | str:
+    """An id the database can hold, a valid name, or the `public` shape read earlier (standing for its id)."""
+    if isinstance(ref, public):
+        ref = ref.id
+    if isinstance(ref, str):
+        rules.clean_name(ref, field)
+        return ref
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        return rules.clean_id(ref, field)
+    raise InvalidInput(field, f"must be a name or an id, not {type(ref).__name__}",
+                       allowed=f"a name, an id from 1 to {rules.ID_MAX} or a {public.__name__}")

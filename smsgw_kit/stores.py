@@ -8,14 +8,15 @@ from sqlmodel import Session, select
 
 from . import accounts, audit, refs, rules
 from .errors import DuplicateName
-from .models import GatewayAccount, IdentityStore, utcnow
+from .models import GatewayAccount, IdentityStore, IdentityStorePublic, utcnow
 
 KIND = "identity store"
 
 
 def find(session: Session, ref: Any, *, lock: bool = False) -> IdentityStore:
     """The store with id `ref` (int) or name `ref` (str, case-insensitive, trimmed)."""
-    return refs.find(session, IdentityStore, ref, kind=KIND, field="identity_store", lock=lock)
+    return refs.find(session, IdentityStore, ref, kind=KIND, field="identity_store", public=IdentityStorePublic,
+                     lock=lock)
 
 
 def account_name(session: Session, row: IdentityStore) -> str | None:
