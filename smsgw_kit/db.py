@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from .errors import StorageError
+from .rules import clean_database_url
 
 URL_ENV = "SMSGW_KIT_DATABASE_URL"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -58,10 +59,10 @@ def _sqlite_pragmas(engine: sa.Engine) -> None:
 
 def create_engine(url: str | None = None, **kwargs) -> sa.Engine:
     """An engine for `url` (or the default), with SQLite pragmas set on every connection."""
-    parsed = _normalise(url or default_url())
+    parsed = _normalise(clean_database_url(default_url() if url is None or url == "" else url))
     try:
         engine = sa.create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite", **kwargs)
-    except (ImportError, sa.exc.ArgumentError) as exc:
+    except (ImportError, sa.exc.ArgumentError, TypeError, ValueError) as exc:
         raise StorageError(f"Cannot use the database URL {parsed!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         _sqlite_pragmas(engine)
@@ -83,6 +84,8 @@ def upgrade(engine: sa.Engine) -> None:
         raise StorageError(
             f"Cannot open the database {engine.url!r}: {exc.orig}"
         ) from exc
+    except (sa.exc.SQLAlchemyError, UnicodeError, ValueError) as exc:  # e.g. a URL the driver cannot use
+        raise StorageError(f"Cannot open the database {engine.url!r}: {type(exc).__name__}: {exc}") from exc
 
 
 class Database:
