@@ -14,6 +14,7 @@ from .errors import (
     StorageError,
     UnknownGatewayType,
 )
+from .fields import FIELDS, AccountField, GatewayAccountCreate, GatewayAccountUpdate
 from .models import GatewayAccountPublic, IdentityStorePublic
 from .rules import CODE_PLACEHOLDER, DEFAULT_SMS_TEXT
 from .secrets import Keyring
@@ -24,11 +25,15 @@ connect = GatewayAdmin
 __all__ = [
     "CODE_PLACEHOLDER",
     "DEFAULT_SMS_TEXT",
+    "FIELDS",
+    "AccountField",
     "AccountLinked",
     "Conflict",
     "Database",
     "DuplicateName",
+    "GatewayAccountCreate",
     "GatewayAccountPublic",
+    "GatewayAccountUpdate",
     "GatewayAdmin",
     "GatewayError",
     "IdentityStorePublic",

@@ -30,12 +30,15 @@ def find(session: Session, model: type[Row], ref: Any, *, kind: str, field: str,
 
 def clean_ref(ref: Any, field: str, public: type[SQLModel]) -> int | str:
     """An id the database can hold, a valid name, or the `public` shape read earlier (standing for its id)."""
+    allowed = f"a name, an id from 1 to {rules.ID_MAX} or a {public.__name__}"
     if isinstance(ref, public):
         ref = ref.id
-    if isinstance(ref, str):
-        rules.clean_name(ref, field)
-        return ref
-    if isinstance(ref, int) and not isinstance(ref, bool):
-        return rules.clean_id(ref, field)
-    raise InvalidInput(field, f"must be a name or an id, not {type(ref).__name__}",
-                       allowed=f"a name, an id from 1 to {rules.ID_MAX} or a {public.__name__}")
+    try:
+        if isinstance(ref, str):
+            rules.clean_name(ref, field)
+            return ref
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            return rules.clean_id(ref, field)
+    except InvalidInput as exc:
+        raise InvalidInput(field, exc.problem, allowed=allowed) from None
+    raise InvalidInput(field, f"must be a name or an id, not {type(ref).__name__}", allowed=allowed)

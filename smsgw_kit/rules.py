@@ -35,7 +35,7 @@ def _no_control_chars(field: str, value: str, *, allow_newlines: bool = False,
             continue
         if unicodedata.category(ch) in refused:
             raise InvalidInput(field, f"contains the control, invisible or invalid character U+{ord(ch):04X}",
-                               allowed="printable text only")
+                               allowed="printable text without control or invisible formatting characters")
 
 
 def _kind(value: Any) -> str:
@@ -243,7 +243,10 @@ def clean_database_url(value: Any, field: str = "database_url") -> str:
     from sqlalchemy.engine import make_url
 
     allowed = "a database URL such as sqlite:///path/to/smsgw.db or postgresql://user@host/dbname"
-    text = clean_text(value, field, max_len=URL_MAX)
+    try:
+        text = clean_text(value, field, max_len=URL_MAX)
+    except InvalidInput as exc:
+        raise InvalidInput(field, exc.problem, allowed=allowed) from None
     if text is None:
         raise InvalidInput(field, "is empty", allowed=allowed)
     try:
@@ -303,7 +306,9 @@ def _json_value(value: Any, field: str, depth: int) -> Any:
             raise InvalidInput(field, "has a key that is not text", allowed=allowed)
         for key in value:
             _no_control_chars(field, key)
-        return {str(k): _json_value(v, f"{field}.{k}"[:80], depth + 1) for k, v in value.items()}
+        # the error names the top-level option (the form shows it there), not the path within it
+        return {str(k): _json_value(v, f"{field}.{k}"[:80] if depth == 0 else field, depth + 1)
+                for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_json_value(v, field, depth + 1) for v in value]
     raise InvalidInput(field, f"holds a {_kind(value)}", allowed=allowed)
