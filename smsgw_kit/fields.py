@@ -89,6 +89,7 @@ PROXY_FIELDS: tuple[str, ...] = tuple(n for n, f in FIELDS.items() if f.proxy)
 SECRETS: Mapping[str, str] = MappingProxyType({n: f.column for n, f in FIELDS.items() if f.secret})
 CLEARABLE: frozenset[str] = frozenset(n for n, f in FIELDS.items() if f.clearable)
 REQUIRED_ON_CREATE = ("name", "gateway_type")
+_REQUIRED_ALLOWED = {"name": "a name of 1 to 128 characters", "gateway_type": "a registered gateway type, e.g. 'Nexmo'"}
 
 
 def label(name: str) -> str:
@@ -132,8 +133,8 @@ def _first_problem(exc: ValidationError) -> InvalidInput:
     if error["type"] == "extra_forbidden":
         return InvalidInput(field[:80], "is not an account field", allowed=", ".join(FIELDS))
     if error["type"] == "missing":
-        return InvalidInput(field, "is required", label=label(field))
-    return InvalidInput(field, error["msg"], label=label(field))
+        return InvalidInput(field, "is required", label=label(field), allowed=_REQUIRED_ALLOWED.get(field))
+    return InvalidInput(field, error["msg"], label=label(field), allowed="see help(GatewayAdmin.create_account)")
 
 
 def _model(name: str, doc: str, *, create: bool) -> type[AccountInput]:

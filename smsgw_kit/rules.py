@@ -319,7 +319,8 @@ def check_required(info: GatewayInfo, values: Mapping[str, Any]) -> None:
     for name in info.required_fields:
         value = values.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
-            raise InvalidInput(name, f"is required for {info.name}", label=info.label(name))
+            raise InvalidInput(name, f"is required for {info.name}", label=info.label(name),
+                               allowed=f"a non-empty {info.label(name)}")
 
 
 def check_proxy(values: Mapping[str, Any]) -> None:
@@ -329,6 +330,6 @@ def check_proxy(values: Mapping[str, Any]) -> None:
     if host and not port:
         raise InvalidInput("proxy_port", "is required when a proxy host is set", allowed="1 to 65535")
     if port and not host:
-        raise InvalidInput("proxy_host_name", "is required when a proxy port is set")
+        raise InvalidInput("proxy_host_name", "is required when a proxy port is set", allowed=HOSTS)
     if not host and (values.get("proxy_user_name") or values.get("proxy_password")):
-        raise InvalidInput("proxy_host_name", "is required when proxy credentials are set")
+        raise InvalidInput("proxy_host_name", "is required when proxy credentials are set", allowed=HOSTS)

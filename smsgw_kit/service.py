@@ -55,7 +55,7 @@ def _constraint_error(exc: sa.exc.IntegrityError, name: str | None) -> Exception
     if "proxy_port" in text:
         return InvalidInput("proxy_port", "is out of range", allowed="1 to 65535")
     if "sms_text" in text:
-        return InvalidInput("sms_text", "must keep the [Code] placeholder")
+        return InvalidInput("sms_text", "must keep the [Code] placeholder", allowed=f"e.g. {DEFAULT_SMS_TEXT!r}")
     return Conflict(f"The change breaks a database rule and was not saved ({type(exc.orig).__name__}).")
 
 
@@ -329,7 +329,7 @@ class GatewayAdmin:
         from .gateways import get_gateway_type
 
         if "name" in fields:
-            raise InvalidInput("name", "is given twice")  # the signature's `name` labels the run
+            raise InvalidInput("name", "is given twice", allowed="the run's label once, as name=...")
         name = rules.clean_text(name, "name", max_len=NAME_MAX)
         values = accounts.clean_fields({**({"gateway_type": gateway_type} if gateway_type else {}), **fields})
         base: dict[str, Any] = {}

@@ -19,7 +19,7 @@ from smsgw_kit.gateways import ACCOUNT_FIELDS, get_gateway_type
 from smsgw_kit.testing.hostile import snapshot
 from smsgw_kit.ui.account_form import PROXY_FIELDS, SECRETS
 
-NEXMO = dict(gateway_type="Nexmo", user_name="key", password="secret", sender_id="GroupID")
+NEXMO = {"gateway_type": "Nexmo", "user_name": "key", "password": "secret", "sender_id": "GroupID"}
 
 
 def refused(admin, call, *args, field, **kwargs):
