@@ -173,7 +173,7 @@ def takes_fields(model: type[AccountInput], *, skip: tuple[str, ...] = ()) -> Ca
                 annotation=spec.type if info.is_required() else spec.type | None,
             ))
         params.sort(key=lambda p: p.kind)
-        fn.__signature__ = sig.replace(parameters=params)
+        fn.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]  # read by inspect
         fn.__doc__ = f"{inspect.cleandoc(fn.__doc__ or '')}\n\nAccount fields ({model.__name__}):\n{model.describe()}"
         return fn
     return wrap

@@ -16,10 +16,11 @@ def find(session: Session, model: type[Row], ref: Any, *, kind: str, field: str,
          lock: bool = False, share: bool = False) -> Row:
     """The row whose id is `ref` (int) or whose name matches `ref` (str, case-insensitive, trimmed)."""
     ref = clean_ref(ref, field, public)
+    columns: Any = model  # GatewayAccount or IdentityStore: both have id and name_key
     if isinstance(ref, int):
-        query = select(model).where(model.id == ref)
+        query = select(model).where(columns.id == ref)
     else:
-        query = select(model).where(model.name_key == rules.clean_name(ref, field)[1])
+        query = select(model).where(columns.name_key == rules.clean_name(ref, field)[1])
     if lock or share:
         query = query.with_for_update(read=share and not lock)
     row = session.exec(query).first()
@@ -32,7 +33,7 @@ def clean_ref(ref: Any, field: str, public: type[SQLModel]) -> int | str:
     """An id the database can hold, a valid name, or the `public` shape read earlier (standing for its id)."""
     allowed = f"a name, an id from 1 to {rules.ID_MAX} or a {public.__name__}"
     if isinstance(ref, public):
-        ref = ref.id
+        ref = getattr(ref, "id", None)
     try:
         if isinstance(ref, str):
             rules.clean_name(ref, field)

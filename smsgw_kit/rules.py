@@ -55,7 +55,7 @@ def clean_name(value: Any, field: str = "name") -> tuple[str, str]:
     """The trimmed display name and its uniqueness key (NFKC, case-folded)."""
     if not isinstance(value, str):
         raise InvalidInput(field, f"must be text, not {_kind(value)}", allowed=f"1 to {NAME_MAX} characters")
-    _no_control_chars(field, value, refused=_INVISIBLE)  # before normalising: NFC rejects lone surrogates
+    _no_control_chars(field, value.strip(), refused=_INVISIBLE)  # look-alikes: 'Primary\u200b' is no new name
     name = unicodedata.normalize("NFC", value).strip()
     if not name:
         raise InvalidInput(field, "is empty", allowed=f"1 to {NAME_MAX} characters")
@@ -200,8 +200,8 @@ def clean_actor(value: Any, field: str = "actor") -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(field, f"must be a non-empty text, not {_shown(value)}",
                            allowed=f"a user name of 1 to {SHORT_MAX} characters")
-    _no_control_chars(field, value, refused=_INVISIBLE)
     text = value.strip()
+    _no_control_chars(field, text, refused=_INVISIBLE)
     if len(text) > SHORT_MAX:
         raise InvalidInput(field, f"is {len(text)} characters long", allowed=f"at most {SHORT_MAX} characters")
     return text

@@ -154,7 +154,7 @@ def _connect(admin: GatewayAdmin, draw: Callable) -> None:
         other.db.dispose()
 
 
-OPERATIONS: dict[str, Callable[[GatewayAdmin, Callable], None]] = {
+OPERATIONS: dict[str, Callable[[GatewayAdmin, Callable], object]] = {
     "create_account": _create_account,
     "modify_account": _modify_account,
     "set_default": lambda a, d: a.set_default(d(REFS)),
