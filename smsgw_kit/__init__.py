@@ -15,6 +15,7 @@ from .errors import (
     StorageError,
     UnknownGatewayType,
 )
+from .fields import FIELDS, AccountField, GatewayAccountCreate, GatewayAccountUpdate
 from .models import AccountDeleted, GatewayAccountPublic, IdentityStorePublic
 from .rules import CODE_PLACEHOLDER, DEFAULT_SMS_TEXT
 from .secrets import Keyring
@@ -25,13 +26,17 @@ connect = GatewayAdmin
 __all__ = [
     "CODE_PLACEHOLDER",
     "DEFAULT_SMS_TEXT",
+    "FIELDS",
     "AccountDeleted",
+    "AccountField",
     "AccountLinked",
     "Conflict",
     "ConnectionReport",
     "Database",
     "DuplicateName",
+    "GatewayAccountCreate",
     "GatewayAccountPublic",
+    "GatewayAccountUpdate",
     "GatewayAdmin",
     "GatewayError",
     "IdentityStorePublic",

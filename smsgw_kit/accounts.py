@@ -8,21 +8,15 @@ from typing import Any, cast
 from sqlmodel import Session, select
 
 from . import audit, locks, refs, rules
-from .errors import AccountLinked, DuplicateName, InvalidInput, NotFound, StaleEdit
+from .errors import AccountLinked, DuplicateName, NotFound, StaleEdit
+from .fields import CLEARABLE, SECRETS, GatewayAccountCreate, GatewayAccountUpdate
 from .gateways import GatewaySettings, ProxySettings, get_gateway_type
-from .models import AccountDeleted, GatewayAccount, IdentityStore, utcnow
+from .models import AccountDeleted, GatewayAccount, GatewayAccountPublic, IdentityStore, utcnow
 from .secrets import Keyring
 
 KIND = "SMS gateway account"
 NO_DEFAULT_LEFT = ("{name!r} was the default SMS gateway account; there is no default now, so identity stores "
                    "created from now on have no account until another account is made the default.")
-SECRETS = {"password": "password_enc", "proxy_password": "proxy_password_enc"}
-TEXT_FIELDS = ("account_id", "user_name", "sender_id", "proxy_user_name", "proxy_domain", "proxy_host_name", "ca_bundle")
-EDITABLE = frozenset({
-    "name", "gateway_type", "gateway_url", *TEXT_FIELDS, *SECRETS, "proxy_description",
-    "proxy_port", "connect_timeout", "read_timeout", "options",
-})
-CLEARABLE = frozenset({*SECRETS, *TEXT_FIELDS, "proxy_description", "proxy_port", "options"})
 
 
 @dataclass(frozen=True)
@@ -33,40 +27,17 @@ class Context:
     keyring: Keyring
 
 
-def clean_fields(raw: dict[str, Any]) -> dict[str, Any]:
-    """Each given field checked by its rule; unknown fields refused with the list of known ones."""
-    unknown = set(raw) - EDITABLE
-    if unknown:
-        field = sorted(unknown)[0]
-        raise InvalidInput(field, "is not an account field", allowed=", ".join(sorted(EDITABLE)))
-    out: dict[str, Any] = {}
-    for field, value in raw.items():
-        if field == "name":
-            out["name"], out["name_key"] = rules.clean_name(value)
-        elif field == "gateway_type":
-            if not isinstance(value, str):
-                raise InvalidInput("gateway_type", "must be the name of a gateway type")
-            out[field] = get_gateway_type(value).info.name
-        elif field == "gateway_url":
-            out[field] = rules.clean_url(value)
-        elif field in SECRETS:
-            out[field] = rules.clean_secret(value, field)
-        elif field == "proxy_port":
-            out[field] = rules.clean_port(value)
-        elif field in ("connect_timeout", "read_timeout"):
-            out[field] = rules.clean_timeout(value, field)
-        elif field == "options":
-            out[field] = rules.clean_options(value)
-        elif field == "proxy_description":
-            out[field] = rules.clean_text(value, field, max_len=1000, multiline=True)
-        else:
-            out[field] = rules.clean_text(value, field)
-    return out
+def clean_fields(raw: dict[str, Any], *, create: bool = False) -> dict[str, Any]:
+    """Each given field checked by its rule (see fields.FIELDS); the name also gets its uniqueness key."""
+    values = (GatewayAccountCreate if create else GatewayAccountUpdate).check(raw)
+    if "name" in values:
+        values["name_key"] = rules.clean_name(values["name"])[1]
+    return values
 
 
 def find(session: Session, ref: Any) -> GatewayAccount:
     """The account with id `ref` (int) or name `ref` (str, case-insensitive, trimmed), unlocked (see `lock`)."""
-    return refs.find(session, GatewayAccount, ref, kind=KIND, field="account")
+    return refs.find(session, GatewayAccount, ref, kind=KIND, field="account", public=GatewayAccountPublic)
 
 
 def lock(session: Session, ref: Any, *, with_default: bool = False,
@@ -93,10 +64,7 @@ def _validate(values: dict[str, Any]) -> None:
 
 
 def create(session: Session, ctx: Context, fields: dict[str, Any], *, make_default: bool) -> GatewayAccount:
-    values = clean_fields(fields)
-    if "name" not in values or "gateway_type" not in values:
-        missing = "name" if "name" not in values else "gateway_type"
-        raise InvalidInput(missing, "is required")
+    values = clean_fields(fields, create=True)
     if not values.get("gateway_url"):
         values["gateway_url"] = get_gateway_type(values["gateway_type"]).info.default_url
     _validate(values)
@@ -112,12 +80,10 @@ def create(session: Session, ctx: Context, fields: dict[str, Any], *, make_defau
 
 
 def modify(session: Session, ctx: Context, row: GatewayAccount, fields: dict[str, Any],
-           *, clear: tuple[str, ...] = ()) -> bool:
+           *, clear: object = ()) -> bool:
     """Apply the changes; True if anything changed. Empty secrets keep the stored ones."""
     values = clean_fields(fields)
-    bad = [c for c in clear if c not in CLEARABLE]
-    if bad:
-        raise InvalidInput("clear", f"{bad[0]!r} cannot be cleared", allowed=", ".join(sorted(CLEARABLE)))
+    clear = rules.clean_choices(clear, "clear", CLEARABLE)
     before = audit.snapshot(row)
     if "gateway_type" in values and "gateway_url" not in values and values["gateway_type"] != row.gateway_type:
         values["gateway_url"] = get_gateway_type(values["gateway_type"]).info.default_url

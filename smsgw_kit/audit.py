@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+from .fields import SECRETS
 from .models import AuditEvent, GatewayAccount, IdentityStore
 
 log = logging.getLogger("smsgw_kit.audit")
-MASKED_SECRETS = {"password_enc": "password", "proxy_password_enc": "proxy_password"}
 _HIDDEN = {"name_key", "version", "created_at", "created_by", "updated_at", "updated_by", "id"}
 
 
@@ -31,7 +31,7 @@ def current_actor() -> str:
 def snapshot(row: GatewayAccount | IdentityStore) -> dict[str, Any]:
     """The row's auditable values; encrypted secrets appear only as 'set' or None."""
     data = row.model_dump(exclude=_HIDDEN)
-    for column, shown in MASKED_SECRETS.items():
+    for shown, column in SECRETS.items():
         if column in data:
             data[shown] = "set" if data.pop(column) else None
     return data

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from .db_errors import translate
 from .errors import StorageError
+from .rules import clean_database_url
 
 URL_ENV = "SMSGW_KIT_DATABASE_URL"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -65,10 +66,10 @@ def _sqlite_pragmas(engine: sa.Engine, lock_wait: float) -> None:
 
 def create_engine(url: str | None = None, *, lock_wait: float = LOCK_WAIT, **kwargs) -> sa.Engine:
     """An engine for `url` (or the default), with SQLite pragmas set on every connection."""
-    parsed = _normalise(url or default_url())
+    parsed = _normalise(clean_database_url(default_url() if url is None or url == "" else url))
     try:
         engine = sa.create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite", **kwargs)
-    except (ImportError, sa.exc.ArgumentError) as exc:
+    except (ImportError, sa.exc.ArgumentError, TypeError, ValueError) as exc:
         raise StorageError(f"Cannot use the database URL {parsed!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         _sqlite_pragmas(engine, lock_wait)
@@ -93,8 +94,10 @@ def upgrade(engine: sa.Engine, *, lock_wait: float = LOCK_WAIT) -> None:
     except sa.exc.DBAPIError as exc:
         error = translate(exc, engine.url, waited=lock_wait)
         if error is None:
-            raise
+            raise StorageError(f"Cannot open the database {engine.url!r}: {type(exc).__name__}: {exc.orig}") from exc
         raise error from exc
+    except (sa.exc.SQLAlchemyError, UnicodeError, ValueError) as exc:  # e.g. a URL the driver cannot use
+        raise StorageError(f"Cannot open the database {engine.url!r}: {type(exc).__name__}: {exc}") from exc
 
 
 def _at_head(engine: sa.Engine, config: Config) -> bool:

@@ -15,7 +15,9 @@ from .gateways.base import GatewaySettings
 from .gateways.http import proxy_url, redact
 from .gateways.message import CheckResult, ShortMessage
 from .gateways.registry import get_gateway_type
+from .models import TEXT_MAX
 from .phone import PhoneNumber, parse_phone
+from .rules import clean_text
 
 STAGES = ("proxy", "connection", "credentials", "message")
 DEFAULT_TEST_MESSAGE = "smsgw_kit test message: your SMS gateway account works. Code [Code]"
@@ -132,6 +134,7 @@ def run_connection_test(gateway_type: str, settings: GatewaySettings, phone: str
     """Run the stages in order and report each; raises InvalidInput (before any traffic) for bad input."""
     cls = get_gateway_type(gateway_type)
     name = cls.info.name
+    message = clean_text(message, "message", max_len=TEXT_MAX, multiline=True)
     recipient = parse_phone(phone) if phone is not None else None
     gateway = cls(settings)
     gateway.check_settings()

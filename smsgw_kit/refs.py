@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from . import rules
 from .errors import InvalidInput, NotFound
@@ -13,11 +13,9 @@ from .models import GatewayAccount, IdentityStore
 Row = TypeVar("Row", GatewayAccount, IdentityStore)
 
 
-def find(session: Session, model: type[Row], ref: Any, *, kind: str, field: str) -> Row:
+def find(session: Session, model: type[Row], ref: Any, *, kind: str, field: str, public: type[SQLModel]) -> Row:
     """The row whose id is `ref` (int) or whose name matches `ref` (str, case-insensitive, trimmed)."""
-    ref = getattr(ref, "id", ref)  # a public shape read earlier stands for its id
-    if isinstance(ref, bool) or not isinstance(ref, int | str):
-        raise InvalidInput(field, f"must be a name or an id, not {type(ref).__name__}")
+    ref = clean_ref(ref, field, public)
     if isinstance(ref, int):
         query = select(model).where(model.id == ref)
     else:
@@ -26,3 +24,19 @@ def find(session: Session, model: type[Row], ref: Any, *, kind: str, field: str)
     if row is None:
         raise NotFound(kind, ref.strip() if isinstance(ref, str) else ref)
     return row
+
+
+def clean_ref(ref: Any, field: str, public: type[SQLModel]) -> int | str:
+    """An id the database can hold, a valid name, or the `public` shape read earlier (standing for its id)."""
+    allowed = f"a name, an id from 1 to {rules.ID_MAX} or a {public.__name__}"
+    if isinstance(ref, public):
+        ref = getattr(ref, "id", None)
+    try:
+        if isinstance(ref, str):
+            rules.clean_name(ref, field)
+            return ref
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            return rules.clean_id(ref, field)
+    except InvalidInput as exc:
+        raise InvalidInput(field, exc.problem, allowed=allowed) from None
+    raise InvalidInput(field, f"must be a name or an id, not {type(ref).__name__}", allowed=allowed)

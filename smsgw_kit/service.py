@@ -11,13 +11,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from . import accounts, audit, history, locks, stores, views
+from . import accounts, audit, history, locks, rules, stores, views
 from .accounts import Context
 from .db import Database
 from .db_errors import translate
 from .diagnostics import ConnectionReport
 from .errors import Conflict, InvalidInput, SecretsError
+from .fields import FIELDS, SECRETS, GatewayAccountCreate, GatewayAccountUpdate, takes_fields
 from .models import (
+    NAME_MAX,
     AccountDeleted,
     GatewayAccount,
     GatewayAccountPublic,
@@ -43,7 +45,7 @@ def _constraint_error(exc: sa.exc.IntegrityError, name: str | None) -> Exception
     if "proxy_port" in text:
         return InvalidInput("proxy_port", "is out of range", allowed="1 to 65535")
     if "sms_text" in text:
-        return InvalidInput("sms_text", "must keep the [Code] placeholder")
+        return InvalidInput("sms_text", "must keep the [Code] placeholder", allowed=f"e.g. {DEFAULT_SMS_TEXT!r}")
     return Conflict(f"The change breaks a database rule and was not saved ({type(exc.orig).__name__}).")
 
 
@@ -52,9 +54,12 @@ class GatewayAdmin:
 
     def __init__(self, database: Database | str | None = None, *, keyring: Keyring | None = None,
                  actor: str | None = None):
+        if keyring is not None and not isinstance(keyring, Keyring):
+            raise InvalidInput("keyring", f"must be a Keyring, not {type(keyring).__name__}",
+                               allowed="Keyring.load(), Keyring.from_keys(...) or None")
+        self.actor = rules.clean_actor(audit.current_actor() if actor is None else actor)
         self.db = database if isinstance(database, Database) else Database(database)
         self.keyring = keyring or Keyring.load()
-        self.actor = actor or audit.current_actor()
 
     def __repr__(self) -> str:
         return f"GatewayAdmin({self.db.engine.url!r}, actor={self.actor!r})"
@@ -84,19 +89,21 @@ class GatewayAdmin:
 
     # Accounts -------------------------------------------------------------------------------
 
-    def create_account(self, *, name: str, gateway_type: str, set_default: bool = False,
-                       **fields: Any) -> GatewayAccountPublic:
-        """Create an account; `fields` are the seed's fields (gateway_url defaults to the type's URL)."""
-        with self._write(name) as s:
+    @takes_fields(GatewayAccountCreate)
+    def create_account(self, *, set_default: bool = False, **fields: object) -> GatewayAccountPublic:
+        """Create an account (gateway_url defaults to the type's URL); refused fields raise InvalidInput."""
+        set_default = rules.clean_flag(set_default, "set_default")
+        values = GatewayAccountCreate.check(fields)  # all refusals before the transaction starts
+        with self._write(values["name"]) as s:
             if set_default:
                 locks.take_default(s)
-            row = accounts.create(s, self._ctx, {"name": name, "gateway_type": gateway_type, **fields},
-                                  make_default=set_default)
+            row = accounts.create(s, self._ctx, fields, make_default=set_default)
             return GatewayAccountPublic.of(row)
 
+    @takes_fields(GatewayAccountUpdate)
     def modify_account(self, account: AccountRef, *, expected_version: int | None = None,
                        clear: Iterable[str] = (), set_default: bool | None = None,
-                       **changes: Any) -> GatewayAccountPublic:
+                       **changes: object) -> GatewayAccountPublic:
         """Change fields (renaming included); empty passwords keep the stored ones.
 
         Passing the `GatewayAccountPublic` you read earlier (or `expected_version`) turns a concurrent
@@ -104,12 +111,16 @@ class GatewayAdmin:
         """
         if expected_version is None and isinstance(account, GatewayAccountPublic):
             expected_version = account.version
-        with self._write(changes.get("name")) as s:
+        expected_version = rules.clean_version(expected_version)
+        if set_default is not None:
+            rules.clean_flag(set_default, "set_default")
+        values = GatewayAccountUpdate.check(changes)
+        with self._write(values.get("name")) as s:
             if set_default is not None:
                 locks.take_default(s)
             row = accounts.lock(s, account, with_default=set_default is True)
             accounts.check_version(row, expected_version)
-            accounts.modify(s, self._ctx, row, changes, clear=tuple(clear))
+            accounts.modify(s, self._ctx, row, changes, clear=clear)
             if set_default is True:
                 accounts.set_default(s, self._ctx, row)
             elif set_default is False:
@@ -144,6 +155,7 @@ class GatewayAdmin:
         """
         if expected_version is None and isinstance(account, GatewayAccountPublic):
             expected_version = account.version
+        expected_version = rules.clean_version(expected_version)
         # The account is locked before its links are counted, so no link can sneak in before the delete.
         with self._write() as s:
             locks.take_default(s)  # deleting the default account changes the default
@@ -276,7 +288,7 @@ class GatewayAdmin:
         with self._write() as s:
             all_ids = s.exec(select(GatewayAccount.id)).all()
             for row in locks.accounts(s, all_ids).values():
-                for col in accounts.SECRETS.values():
+                for col in SECRETS.values():
                     if getattr(row, col):
                         setattr(row, col, ring.reencrypt(getattr(row, col)))
                         count += 1
@@ -303,30 +315,34 @@ class GatewayAdmin:
         self._store_tests([(account_id, name, report)])
         return report
 
+    @takes_fields(GatewayAccountUpdate)
     def test_settings(self, *, gateway_type: str | None = None, phone: str | None = None,
                       account: AccountRef | None = None, name: str | None = None, message: str | None = None,
-                      **fields: Any) -> ConnectionReport:
+                      **fields: object) -> ConnectionReport:
         """Run Test Connection on unsaved values: a form's values, or a saved `account` with `fields`
         changed (empty secrets keep the stored ones). Nothing is saved but the test history entry."""
         from .diagnostics import run_connection_test
         from .gateways import get_gateway_type
 
+        if "name" in fields:
+            raise InvalidInput("name", "is given twice", allowed="the run's label once, as name=...")
+        name = rules.clean_text(name, "name", max_len=NAME_MAX)
+        values = accounts.clean_fields({**({"gateway_type": gateway_type} if gateway_type else {}), **fields})
         base: dict[str, Any] = {}
         if account is not None:
             with self._read() as s:
                 row = accounts.find(s, account)
-                base = {k: getattr(row, k) for k in accounts.EDITABLE - {"name", *accounts.SECRETS}}
-                base.update({k: self.keyring.decrypt(getattr(row, c)) for k, c in accounts.SECRETS.items()})
+                base = {k: getattr(row, k) for k in FIELDS if k != "name" and k not in SECRETS}
+                base.update({k: self.keyring.decrypt(getattr(row, c)) for k, c in SECRETS.items()})
                 name = name or row.name
-        values = accounts.clean_fields({**({"gateway_type": gateway_type} if gateway_type else {}), **fields})
-        values = {**base, **{k: v for k, v in values.items() if not (k in accounts.SECRETS and v is None)}}
+        values = {**base, **{k: v for k, v in values.items() if not (k in SECRETS and v is None)}}
         if not values.get("gateway_type"):
             raise InvalidInput("gateway_type", "is required", allowed="a registered gateway type")
         if not fields.get("gateway_url") and (not values.get("gateway_url") or values["gateway_type"] != base.get("gateway_type")):
             values["gateway_url"] = get_gateway_type(values["gateway_type"]).info.default_url
         settings = accounts.build_settings(values)
         report = run_connection_test(values["gateway_type"], settings, phone, message=message)
-        label = (name or "").strip()[:100] or "(unsaved settings)"
+        label = (name or "")[:100] or "(unsaved settings)"
         self._store_tests([(None, label, report)])
         return report
 
@@ -336,7 +352,7 @@ class GatewayAdmin:
         with self._read() as s:
             for row in s.exec(select(GatewayAccount).order_by(GatewayAccount.name_key)).all():
                 try:
-                    count += sum(self.keyring.decrypt(getattr(row, c)) is not None for c in accounts.SECRETS.values())
+                    count += sum(self.keyring.decrypt(getattr(row, c)) is not None for c in SECRETS.values())
                 except SecretsError:
                     failed.append(row.name)
         if failed:
@@ -349,6 +365,13 @@ class GatewayAdmin:
         """Test several accounts (all by default) concurrently; reports by account name."""
         from .diagnostics import run_connection_tests
 
+        if which is not None:
+            which = [which] if isinstance(which, int | str | GatewayAccountPublic) else which
+            if not isinstance(which, list | tuple | set | frozenset):
+                raise InvalidInput("which", f"must be a list of accounts, not {type(which).__name__}",
+                                   allowed="None (every account) or a list of names, ids or accounts")
+        concurrency = rules.clean_whole(concurrency, "concurrency", 1, 64)
+        rules.clean_callable(on_progress, "on_progress")
         with self._read() as s:
             rows = ([accounts.find(s, a) for a in which] if which is not None
                     else s.exec(select(GatewayAccount).order_by(GatewayAccount.name_key)).all())

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from . import accounts, audit, locks, refs, rules
 from .errors import Conflict, DuplicateName, NotFound
-from .models import GatewayAccount, IdentityStore, utcnow
+from .models import GatewayAccount, IdentityStore, IdentityStorePublic, utcnow
 
 KIND = "identity store"
 NO_DEFAULT = ("There is no default SMS gateway account, so this identity store has none: link it to an "
@@ -17,7 +17,7 @@ NO_DEFAULT = ("There is no default SMS gateway account, so this identity store h
 
 def find(session: Session, ref: Any) -> IdentityStore:
     """The store with id `ref` (int) or name `ref` (str, case-insensitive, trimmed), unlocked (see `lock`)."""
-    return refs.find(session, IdentityStore, ref, kind=KIND, field="identity_store")
+    return refs.find(session, IdentityStore, ref, kind=KIND, field="identity_store", public=IdentityStorePublic)
 
 
 def lock(session: Session, ref: Any, *account_refs: Any) -> tuple[IdentityStore, dict[int, GatewayAccount]]:

@@ -8,36 +8,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar
 
-# The account fields a gateway type can ask for, in the order the forms show them.
-ACCOUNT_FIELDS: tuple[str, ...] = (
-    "gateway_url",
-    "account_id",
-    "user_name",
-    "password",
-    "sender_id",
-    "proxy_user_name",
-    "proxy_password",
-    "proxy_description",
-    "proxy_domain",
-    "proxy_host_name",
-    "proxy_port",
-)
+from ..fields import FIELDS, GATEWAY_FIELDS
 
-DEFAULT_LABELS: Mapping[str, str] = MappingProxyType({
-    "gateway_url": "Gateway URL",
-    "account_id": "Account ID",
-    "user_name": "User Name",
-    "password": "Password",
-    "sender_id": "Sender ID (From)",
-    "proxy_user_name": "Proxy User Name",
-    "proxy_password": "Proxy Password",
-    "proxy_description": "Description",
-    "proxy_domain": "Proxy Domain",
-    "proxy_host_name": "Proxy Host Name",
-    "proxy_port": "Proxy Port",
-})
-
-SECRET_FIELDS = frozenset({"password", "proxy_password"})
+# The account fields a gateway type can ask for, in the order the forms show them (from the one field table).
+ACCOUNT_FIELDS: tuple[str, ...] = GATEWAY_FIELDS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,9 +33,9 @@ def field_specs(required: tuple[str, ...] = (), **overrides: FieldSpec | str) ->
             specs[name] = override
             continue
         specs[name] = FieldSpec(
-            label=override or DEFAULT_LABELS[name],
+            label=override or FIELDS[name].label,
             required=name in required,
-            secret=name in SECRET_FIELDS,
+            secret=FIELDS[name].secret,
         )
     unknown = set(overrides) - set(ACCOUNT_FIELDS)
     if unknown:
@@ -101,7 +75,7 @@ class GatewayInfo:
         return tuple(n for n, s in self.fields.items() if s.secret)
 
     def label(self, name: str) -> str:
-        return self.fields[name].label if name in self.fields else DEFAULT_LABELS.get(name, name)
+        return self.fields[name].label if name in self.fields else FIELDS[name].label if name in FIELDS else name
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -77,12 +77,17 @@ class GenericHttpGateway(Gateway):
                 raise InvalidInput(f"options.{spec.name}", f"{value!r} is not allowed",
                                    allowed="one of " + ", ".join(spec.choices))
             if spec.kind == "mapping" and not isinstance(value, Mapping):
-                raise InvalidInput(f"options.{spec.name}", "must be a mapping of names to templates")
+                raise InvalidInput(f"options.{spec.name}", "must be a mapping of names to templates",
+                                   allowed="name = template lines, e.g. to = {phone}")
+            if spec.kind == "text" and not isinstance(value, str):
+                raise InvalidInput(f"options.{spec.name}", f"must be text, not {type(value).__name__}",
+                                   allowed=spec.help or "text")
         for name in ("success_pattern", "message_id_pattern"):
             try:
                 re.compile(self.option(name))
-            except re.error as exc:
-                raise InvalidInput(f"options.{name}", f"not a regular expression ({exc})") from exc
+            except (re.error, RecursionError, OverflowError) as exc:
+                raise InvalidInput(f"options.{name}", f"not a regular expression ({exc})",
+                                   allowed="a Python regular expression") from None
         parse_statuses(self.option("success_status"))
 
     def values(self, message: ShortMessage | None = None, phone: PhoneNumber | None = None) -> dict[str, str]:

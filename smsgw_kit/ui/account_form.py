@@ -9,8 +9,9 @@ from typing import Any
 import ipywidgets as w
 
 from ..errors import InvalidInput, SmsgwError
+from ..fields import GATEWAY_FIELDS as ACCOUNT_FIELDS
+from ..fields import PROXY_FIELDS, SECRETS, label
 from ..gateways import gateway_types
-from ..gateways.base import ACCOUNT_FIELDS, DEFAULT_LABELS
 from ..models import GatewayAccountPublic
 from .base import Composite, button, close_tree, show
 from .fields import Field
@@ -18,9 +19,6 @@ from .messages import error_text, notice_html
 from .options import OptionsEditor
 from .test_dialog import TestConnectionDialog
 
-PROXY_FIELDS = ("proxy_user_name", "proxy_password", "proxy_description", "proxy_domain",
-                "proxy_host_name", "proxy_port")
-SECRETS = ("password", "proxy_password")
 MAIN_FIELDS = tuple(f for f in ACCOUNT_FIELDS if f not in PROXY_FIELDS)
 KEEP_HINT = "Leave empty to keep the current one"
 
@@ -35,12 +33,12 @@ class AccountForm(Composite):
         self.types = gateway_types()
         self.dialog: TestConnectionDialog | None = None
         self.saved: GatewayAccountPublic | None = None
-        self.fields: dict[str, Field] = {"name": Field.text("name", "Name", required=True)}
-        self.gateway_type = Field("gateway_type", "Gateway Type",
+        self.fields: dict[str, Field] = {"name": Field.text("name", label("name"), required=True)}
+        self.gateway_type = Field("gateway_type", label("gateway_type"),
                                   w.Dropdown(options=list(self.types), value=None), required=True)
         self.fields["gateway_type"] = self.gateway_type
         for name in ACCOUNT_FIELDS:
-            self.fields[name] = Field.text(name, DEFAULT_LABELS[name], password=name in SECRETS)
+            self.fields[name] = Field.text(name, label(name), password=name in SECRETS)
         self.description = w.HTML("")
         self.description.add_class("smsgw-gateway-description")
         self.options: OptionsEditor | None = None
@@ -102,7 +100,7 @@ class AccountForm(Composite):
         info = cls.info if cls else None
         for name in ACCOUNT_FIELDS:
             spec = info.fields.get(name) if info else None
-            self.fields[name].relabel(spec.label if spec else DEFAULT_LABELS[name], bool(spec and spec.required))
+            self.fields[name].relabel(spec.label if spec else label(name), bool(spec and spec.required))
         self.description.value = (f"<p>{html.escape(info.description)}</p>" if info else "")
         url = self.fields["gateway_url"]
         old = self.types.get(change["old"])

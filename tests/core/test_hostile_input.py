@@ -6,11 +6,12 @@ import tempfile
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from smsgw_kit import Database, GatewayAdmin, Keyring, SmsgwError
+from smsgw_kit.testing.hostile import OPERATIONS, Tally, seed
 
 SQL = ["'; DROP TABLE gateway_account; --", "\" OR 1=1 --", "Robert'); DELETE FROM identity_store;--", "%", "_", "\\"]
 ODD = st.text(st.characters(codec="utf-8"), max_size=40)
@@ -138,3 +139,18 @@ def test_hostile_input_postgres(pg_database_url):
     Operator.url_factory = staticmethod(fresh)
     Operator.TestCase.settings = settings(FUZZ, max_examples=20)
     Operator.TestCase().runTest()
+
+
+# Every public function, hostile values in every parameter: only SmsgwError, and a refusal changes nothing.
+# Each example calls every operation once, in a drawn order, on one database that keeps its state.
+@settings(max_examples=8, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_every_public_function_answers_hostile_input(admin, data):
+    seed(admin)
+    tally = Tally()
+    for operation in data.draw(st.permutations(sorted(OPERATIONS))):
+        tally.attempt(admin, operation, data.draw)
+    assert tally.undeclared == [], tally.undeclared
+    assert tally.partial_writes == [], tally.partial_writes
+    assert tally.calls == len(OPERATIONS)

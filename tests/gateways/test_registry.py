@@ -140,3 +140,83 @@ def test_provider_specific_labels():
     assert get_gateway_type("Twilio").info.label("password") == "Auth Token"
     assert get_gateway_type("Bulletin.net").info.label("user_name") == "User ID"
     assert get_gateway_type("Clickatell").info.label("account_id") == "API ID"
+
+
+SELF_REGISTERING = '''
+from smsgw_kit.gateways import Gateway, GatewayInfo, field_specs, gateway_types, register_gateway
+
+
+@register_gateway  # the pattern notebooks/custom_gateway.ipynb teaches, here at import time
+class SelfRegisteringGateway(Gateway):
+    info = GatewayInfo(name="{name}", description="registers itself on import", fields=field_specs())
+
+    def deliver(self, message, phone):
+        return self.sent(message, "self-" + phone.digits)
+
+
+SEEN_WHILE_IMPORTING = sorted(gateway_types())  # a plugin may also look at the registry while importing
+'''
+
+
+def _install(tmp_path, monkeypatch, dist: str, modules: dict[str, str], entry_points_txt: str) -> None:
+    for module, source in modules.items():
+        (tmp_path / f"{module}.py").write_text(source)
+    info = tmp_path / f"{dist}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(textwrap.dedent(entry_points_txt))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+
+
+def _within(seconds: float, call):
+    """Run `call` in a thread; a hang fails the test instead of hanging the suite."""
+    import threading
+
+    box = {}
+    thread = threading.Thread(target=lambda: box.setdefault("result", call()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"{call} did not return within {seconds} s (deadlock in the registry?)"
+    return box["result"]
+
+
+@pytest.fixture
+def fresh_registry():
+    rediscover()
+    yield
+    for name in ("Self Registering", "Imported Plugin"):
+        unregister_gateway(name)
+    rediscover()
+
+
+def test_plugin_registering_itself_at_import_through_an_entry_point_does_not_hang(
+        tmp_path, monkeypatch, fresh_registry):
+    _install(tmp_path, monkeypatch, "selfreg_sms", {"selfreg_sms": SELF_REGISTERING.format(name="Self Registering")},
+             f"[{ENTRY_POINT_GROUP}]\nselfreg = selfreg_sms:SelfRegisteringGateway\n")
+    rediscover()
+    types = _within(20, gateway_types)
+    assert "Self Registering" in types
+    assert types["Self Registering"].__module__ == "selfreg_sms"
+    assert not [p for p in plugin_problems() if "selfreg" in str(p)]
+
+
+def test_plugin_module_imported_with_importlib_registers_itself(tmp_path, monkeypatch, fresh_registry):
+    (tmp_path / "imported_sms.py").write_text(SELF_REGISTERING.format(name="Imported Plugin"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    rediscover()  # the next registry read discovers again, while the module below is importing
+    module = _within(20, lambda: importlib.import_module("imported_sms"))
+    assert set(module.SEEN_WHILE_IMPORTING) >= BUILT_INS
+    assert get_gateway_type("Imported Plugin") is module.SelfRegisteringGateway
+
+
+def test_two_plugins_with_one_name_are_reported_naming_both(tmp_path, monkeypatch, fresh_registry):
+    twin = PLUGIN.replace('"A third-party plugin"', '"the impostor"')
+    _install(tmp_path, monkeypatch, "twin_sms", {"acme_one": PLUGIN, "acme_two": twin},
+             f"[{ENTRY_POINT_GROUP}]\nfirst = acme_one:AcmeGateway\nsecond = acme_two:AcmeGateway\n")
+    rediscover()
+    assert gateway_types()["Acme SMS"].__module__ == "acme_one"
+    clash = [str(p) for p in plugin_problems() if "'Acme SMS'" in str(p)]
+    assert len(clash) == 1, plugin_problems()
+    assert "acme_one:AcmeGateway" in clash[0] and "acme_two:AcmeGateway" in clash[0]

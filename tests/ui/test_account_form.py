@@ -80,8 +80,8 @@ def test_show_proxy_options_reveals_the_six_proxy_fields(gateways):
     ({"user_name": ""}, "user_name", "API Key is required for Nexmo"),
     ({"sender_id": ""}, "sender_id", "required for Nexmo"),
     ({"gateway_url": "ftp://x"}, "gateway_url", "is not a web address"),
-    ({"proxy_host_name": "proxy.test", "proxy_port": "70000"}, "proxy_port", "out of range (1 to 65535)"),
-    ({"proxy_host_name": "proxy.test", "proxy_port": "eighty"}, "proxy_port", "is not a number"),
+    ({"proxy_host_name": "proxy.test", "proxy_port": "70000"}, "proxy_port", "out of range (a whole number from 1 to 65535)"),
+    ({"proxy_host_name": "proxy.test", "proxy_port": "eighty"}, "proxy_port", "is not a whole number"),
     ({"proxy_host_name": "proxy.test"}, "proxy_port", "required when a proxy host is set"),
 ])
 def test_errors_appear_next_to_their_field_and_nothing_is_saved(gateways, emu, fill, changes, field, words):
