@@ -11,6 +11,7 @@ import ipywidgets as w
 from ..errors import InvalidInput, SmsgwError
 from ..gateways import gateway_types
 from ..gateways.base import ACCOUNT_FIELDS, DEFAULT_LABELS
+from ..gateways.http import describe_proxy
 from ..models import GatewayAccountPublic
 from .base import Composite, button, close_tree, show
 from .fields import Field
@@ -48,7 +49,10 @@ class AccountForm(Composite):
         self.proxy_toggle = button("Show Proxy Options", self.toggle_proxy, classes=("smsgw-proxy-toggle",))
         self.forget_proxy_password = w.Checkbox(description="Remove the stored proxy password", indent=False)
         show(self.forget_proxy_password, bool(account and account.proxy_password_set))
-        self.proxy_box = w.VBox([*(self.fields[n].root for n in PROXY_FIELDS), self.forget_proxy_password])
+        self.proxy_address = w.HTML("")  # where the proxy fields point, updated as the operator types
+        self.proxy_address.add_class("smsgw-proxy-address")
+        self.proxy_box = w.VBox([*(self.fields[n].root for n in PROXY_FIELDS), self.proxy_address,
+                                 self.forget_proxy_password])
         self.proxy_box.add_class("smsgw-proxy-options")
         show(self.proxy_box, False)
         self.is_default = w.Checkbox(description="Set as default account", indent=False)
@@ -61,7 +65,10 @@ class AccountForm(Composite):
         self.cancel_button = button("Cancel", self.cancel, classes=("smsgw-cancel",))
         self.root = self._layout()
         self.observe(self.gateway_type.input, self._type_changed)
+        for name in ("proxy_host_name", "proxy_domain", "proxy_port"):
+            self.observe(self.fields[name].input, self._show_proxy_address)
         self._load(account)
+        self._show_proxy_address()
 
     @property
     def title(self) -> str:
@@ -118,6 +125,11 @@ class AccountForm(Composite):
             close_tree(self.options.root)
         self.options = OptionsEditor(specs, current) if specs else None
         self.options_box.children = [self.options.root] if self.options else []
+
+    def _show_proxy_address(self, change: dict | None = None) -> None:
+        f = self.fields
+        text = describe_proxy(f["proxy_host_name"].value, f["proxy_domain"].value, f["proxy_port"].value)
+        self.proxy_address.value = f"<small>{html.escape(text)}</small>"
 
     def toggle_proxy(self) -> None:
         shown = self.proxy_box.layout.display != "none"
