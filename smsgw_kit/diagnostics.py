@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from .gateways.base import GatewaySettings
-from .gateways.http import redact
+from .gateways.http import ClientPool, redact
 from .gateways.message import CheckResult, ShortMessage
 from .gateways.registry import get_gateway_type
 from .phone import PhoneNumber, parse_phone
@@ -84,12 +84,14 @@ def _message_check(gateway, message: ShortMessage, phone: PhoneNumber, ids: list
 
 
 def run_connection_test(gateway_type: str, settings: GatewaySettings, phone: str | None, *,
-                        message: str | None = None) -> ConnectionReport:
-    """Run the stages in order and report each; raises InvalidInput (before any traffic) for bad input."""
+                        message: str | None = None, pool: ClientPool | None = None) -> ConnectionReport:
+    """Run the stages in order and report each; raises InvalidInput (before any traffic) for bad input.
+    With `pool`, the gateway uses the batch's shared connections."""
     cls = get_gateway_type(gateway_type)
     name = cls.info.name
     recipient = parse_phone(phone) if phone is not None else None
     gateway = cls(settings)
+    gateway.pool = pool
     gateway.check_settings()
     test_message = ShortMessage(message=message or DEFAULT_TEST_MESSAGE, access_code="123456",
                                 recipients=(recipient.digits,) if recipient else ())
@@ -157,12 +159,13 @@ def run_connection_tests(
 
     def one(gateway_type: str, settings: GatewaySettings) -> ConnectionReport:
         try:
-            return run_connection_test(gateway_type, settings, phone, message=message)
+            return run_connection_test(gateway_type, settings, phone, message=message, pool=clients)
         except Exception as exc:  # one account's bad settings must not stop the others
             return _not_started(gateway_type, exc, settings)
 
     reports: dict[Hashable, ConnectionReport] = {}
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(jobs) or 1))) as pool:
+    # One client per (proxy, CA bundle, timeouts) for the whole batch, closed when the batch ends.
+    with ClientPool() as clients, ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(jobs) or 1))) as pool:
         futures = {pool.submit(one, gateway_type, settings): key for key, gateway_type, settings in jobs}
         for future in as_completed(futures):
             key = futures[future]

@@ -34,6 +34,7 @@ class Gateway(GatewayType):
     def __init__(self, settings: GatewaySettings):
         self.settings = settings
         self._client: httpx.Client | None = None
+        self._checked: GatewaySettings | None = None
         # Set by a batch (e.g. Bulk Test Connection) so accounts share connections; the batch closes it.
         self.pool: http.ClientPool | None = None
 
@@ -103,11 +104,14 @@ class Gateway(GatewayType):
         """Raise InvalidInput naming the first required field that is blank or fixed-format field that is wrong."""
         from ..rules import check_formats, check_required  # the one place these field rules live
 
+        if self._checked == self.settings:  # settings are frozen: every stage of one test checks them once
+            return
         values = {name: self.setting(name) for name in self.info.fields}
         check_required(self.info, values)
         check_formats(self.info, values)
         if self.url:
             probes.target(self)
+        self._checked = self.settings
 
     # --- what callers use ----------------------------------------------------------------------
 
