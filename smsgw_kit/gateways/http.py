@@ -148,16 +148,18 @@ class ClientPool:
 
     def client(self, settings: GatewaySettings) -> httpx.Client:
         """This thread's client for `settings`' proxy, CA bundle and timeouts (built on first use)."""
+        if self._closed:
+            raise RuntimeError("the client pool is closed")
         clients = self._local.__dict__.setdefault("clients", {})
         key = self.key(settings)
         client = clients.get(key)
         if client is None:
             client = clients[key] = build_client(settings)
             with self._lock:
-                if self._closed:
+                self._all.append(client)
+                if self._closed:  # closed meanwhile by another thread
                     client.close()
                     raise RuntimeError("the client pool is closed")
-                self._all.append(client)
         return client
 
     def close(self) -> None:
