@@ -146,7 +146,7 @@ def check_required(info: "GatewayInfo", values: Mapping[str, Any]) -> None:
             raise InvalidInput(name, f"is required for {info.name}", label=info.label(name))
 
 
-def check_formats(info: "GatewayInfo", values: Mapping[str, Any]) -> None:
+def check_formats(info: GatewayInfo, values: Mapping[str, Any]) -> None:
     """Every given field whose format the provider fixes (FieldSpec.pattern) matches it.
 
     Secrets are not format-checked: a kept one is only at hand encrypted, and its text never goes in an error.

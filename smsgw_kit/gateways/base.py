@@ -115,7 +115,12 @@ class GatewayInfo:
 
 @dataclass(frozen=True, kw_only=True)
 class ProxySettings:
-    """Where and how to reach the proxy; the password never shows in repr."""
+    """Where and how to reach the proxy; the password never shows in repr.
+
+    `host` is the Proxy Host Name (or the domain when none was given) and `domain` the Proxy Domain:
+    the address is the host completed with the domain when the host is a bare name
+    (`http.proxy_address`). The user name is sent as given, never as DOMAIN\\user.
+    """
 
     host: str
     port: int

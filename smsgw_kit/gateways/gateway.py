@@ -102,7 +102,10 @@ class Gateway(GatewayType):
 
     def check_settings(self) -> None:
         """Raise InvalidInput naming the first required field that is blank or fixed-format field that is wrong."""
-        from ..rules import check_formats, check_required  # the one place these field rules live
+        from ..rules import (  # the one place these field rules live
+            check_formats,
+            check_required,
+        )
 
         if self._checked == self.settings:  # settings are frozen: every stage of one test checks them once
             return

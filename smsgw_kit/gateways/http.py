@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import ipaddress
 import os
-import threading
 import re
 import ssl
+import threading
+from typing import Self
 from urllib.parse import urlsplit
 
 import certifi
@@ -131,7 +132,7 @@ class ClientPool:
         self._all: list[httpx.Client] = []
         self._closed = False
 
-    def __enter__(self) -> ClientPool:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

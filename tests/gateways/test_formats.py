@@ -4,7 +4,12 @@ in the gateway, in the API (create, modify), and in the Create SMS Gateway form.
 import pytest
 
 from smsgw_kit.errors import InvalidInput
-from smsgw_kit.gateways import NexmoGateway, ShortMessage, TwilioGateway, get_gateway_type
+from smsgw_kit.gateways import (
+    NexmoGateway,
+    ShortMessage,
+    TwilioGateway,
+    get_gateway_type,
+)
 from smsgw_kit.ui import AccountForm
 
 MESSAGE = ShortMessage(message="Code [Code]", access_code="1", recipients="447079692712")

@@ -12,7 +12,10 @@ import pytest
 import yaml
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
-from werkzeug.datastructures import Headers, ImmutableMultiDict  # openapi-core's own dependency
+from werkzeug.datastructures import (  # openapi-core's own dependency
+    Headers,
+    ImmutableMultiDict,
+)
 
 from smsgw_kit.testing import DEFAULT_CREDENTIALS
 
