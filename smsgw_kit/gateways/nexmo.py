@@ -2,8 +2,9 @@
 
 Follows https://developer.vonage.com/en/api/sms (send) and https://developer.vonage.com/en/api/account
 (balance), i.e. the official OpenAPI descriptions github.com/Nexmo/api-specification
-`definitions/sms.yml` and `definitions/account.yml`: api_key exactly 8 characters (minLength and
-maxLength 8 in sms.yml), `type=unicode` for text outside GSM-7.
+`definitions/sms.yml` and `definitions/account.yml`: `type=unicode` for text outside GSM-7, and an
+api_key of at most 8 characters (sms.yml says minLength and maxLength 8; only the maximum is enforced
+before traffic, so a shorter key gets Nexmo's own answer rather than ours).
 
 The reply is HTTP 200 even for errors; each message part carries its own `status` ("0" is success).
 The balance URL is derived from the send URL: `{base}/sms/json` becomes `{base}/account/get-balance`.
@@ -35,7 +36,7 @@ class NexmoGateway(Gateway):
         fields=field_specs(
             required=("gateway_url", "user_name", "password", "sender_id"),
             user_name="API Key", password="API Secret",
-            formats={"user_name": (r".{8}", "exactly 8 characters (Vonage's API key)")},
+            formats={"user_name": (r".{1,8}", "at most 8 characters (Vonage's API key)")},
         ),
     )
 
