@@ -49,12 +49,12 @@ class AccountForm(Composite):
         self.proxy_toggle = button("Show Proxy Options", self.toggle_proxy, classes=("smsgw-proxy-toggle",))
         self.forget_proxy_password = w.Checkbox(description="Remove the stored proxy password", indent=False)
         show(self.forget_proxy_password, bool(account and account.proxy_password_set))
-        self.proxy_address = w.HTML("")  # where the proxy fields point, updated as the operator types
-        self.proxy_address.add_class("smsgw-proxy-address")
-        self.proxy_box = w.VBox([*(self.fields[n].root for n in PROXY_FIELDS), self.proxy_address,
-                                 self.forget_proxy_password])
+        self.proxy_box = w.VBox([*(self.fields[n].root for n in PROXY_FIELDS), self.forget_proxy_password])
         self.proxy_box.add_class("smsgw-proxy-options")
         show(self.proxy_box, False)
+        self.proxy_address = w.HTML("")  # under the proxy fields: where they point, updated as the operator types
+        self.proxy_address.add_class("smsgw-proxy-address")
+        show(self.proxy_address, False)
         self.is_default = w.Checkbox(description="Set as default account", indent=False)
         self.message = w.HTML("")
         self.message.add_class("smsgw-form-message")
@@ -79,6 +79,7 @@ class AccountForm(Composite):
         main += [self.fields[n].root for n in MAIN_FIELDS]
         root = w.VBox([
             w.HTML(f"<h2>{self.title}</h2>"), *main, self.options_box, self.proxy_toggle, self.proxy_box,
+            self.proxy_address,
             self.is_default, w.HBox([self.test_button, self.submit_button, self.cancel_button]),
             self.message, self.dialog_slot,
         ])
@@ -134,6 +135,7 @@ class AccountForm(Composite):
     def toggle_proxy(self) -> None:
         shown = self.proxy_box.layout.display != "none"
         show(self.proxy_box, not shown)
+        show(self.proxy_address, not shown)
         self.proxy_toggle.description = "Hide Proxy Options" if not shown else "Show Proxy Options"
         self.proxy_toggle.tooltip = self.proxy_toggle.description
 

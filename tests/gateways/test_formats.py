@@ -88,6 +88,7 @@ def test_form_shows_the_resolved_proxy_address_as_the_operator_types(sqlite_admi
         form.fields["proxy_domain"].input.value = domain
         form.fields["proxy_port"].input.value = port
         assert shown in form.proxy_address.value
-        assert form.proxy_address in form.proxy_box.children
+        form.toggle_proxy()
+        assert form.proxy_address.layout.display is None and form.proxy_address in form.root.children
     finally:
         form.close()
