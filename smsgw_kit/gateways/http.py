@@ -138,9 +138,6 @@ class ClientPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __len__(self) -> int:
-        return len(self._all)
-
     @staticmethod
     def key(settings: GatewaySettings) -> tuple:
         proxy = settings.proxy
@@ -209,15 +206,14 @@ def translate(exc: httpx.HTTPError, settings: GatewaySettings, provider: str, ur
     if isinstance(exc, httpx.PoolTimeout):  # nothing was written: safe to say it was not sent
         return ConnectFailed(f"no free connection to {where} within {settings.read_timeout:g} s")
     if isinstance(exc, httpx.TimeoutException):
-        return _unknown(GatewayTimeout(f"{provider} did not answer within {settings.read_timeout:g} s"), sending)
-    return _unknown(GatewayError(f"the connection to {provider} at {where} failed: {text}"), sending)
+        return _after_write(GatewayTimeout, f"{provider} did not answer within {settings.read_timeout:g} s", sending)
+    return _after_write(GatewayError, f"the connection to {provider} at {where} failed: {text}", sending)
 
 
-def _unknown(error: GatewayError, sending: bool) -> GatewayError:
-    """Mark `error` as leaving a send's outcome unknown (the request was written, no reply was read)."""
-    if sending:
-        error.args = (f"{error}; {MAY_HAVE_BEEN_SENT}",)
-        error.may_have_been_sent = True  # read by Gateway.send to flag the SendResult
+def _after_write(kind: type[GatewayError], text: str, sending: bool) -> GatewayError:
+    """A failure after the request was written: for a send, its outcome is unknown and the error says so."""
+    error = kind(f"{text}; {MAY_HAVE_BEEN_SENT}" if sending else text)
+    error.may_have_been_sent = sending  # read by Gateway.send to flag the SendResult as uncertain
     return error
 
 
