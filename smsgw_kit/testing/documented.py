@@ -42,7 +42,8 @@ BULLETIN = MappingProxyType({
     "from_min_version": 3,
     "utf16_content_type": "text/plain; charset=UTF-16",
     "message_id_max": 36,
-    # documented (send page): 204 accepted; 400 bad parameters, 401 bad credentials, 403 no funds, 500
+    # reported, not re-read: the send result codes (204 accepted; 400 bad parameters, 401 bad credentials,
+    # 403 no funds, 500) as our provider notes give them; the page text we could read ends before its table
     "send_success_status": 204,
     "errors": {"400": "Bad request", "401": "Unauthorized", "403": "Insufficient funds",
                "500": "Internal server error"},
