@@ -112,11 +112,11 @@ def test_twilio_validator_refuses_what_the_spec_forbids(send, twilio_spec):
     # An Account SID outside the spec's pattern (the format check keeps the gateway from ever sending one).
     bad = as_spec_request(recorded, TWILIO_HOST)
     bad.path = bad.path.replace("/Accounts/AC", "/Accounts/XX")
-    with pytest.raises(Exception, match="(?i)pattern|AccountSid|path"):
+    with pytest.raises(Exception, match="Invalid path parameter: AccountSid"):
         twilio_spec.validate_request(bad)
     unauthenticated = as_spec_request(recorded, TWILIO_HOST)
     unauthenticated.parameters = RequestParameters(query=ImmutableMultiDict(), header=Headers())
-    with pytest.raises(Exception, match="(?i)security|auth"):
+    with pytest.raises(Exception, match="Security not found"):
         twilio_spec.validate_request(unauthenticated)
 
 
@@ -141,7 +141,7 @@ def test_nexmo_validator_refuses_a_nine_character_key(emu, nexmo_sms_spec):
     httpx.post(emu.url_for("Nexmo", https=False), data={
         "api_key": creds["user_name"] + "X", "api_secret": creds["password"], "from": "ACME",
         "to": "447079692712", "text": "hi"})
-    with pytest.raises(Exception, match="(?i)api_key|too long|maxLength|body"):
+    with pytest.raises(Exception, match="'emu12345X' is too long"):
         nexmo_sms_spec.validate_request(as_spec_request(emu.requests[-1], NEXMO_SMS_HOST))
 
 
@@ -175,7 +175,7 @@ def test_twilio_reply_validation_can_fail(emu, twilio_spec):
     response = httpx.get(emu.base_url + f"/2010-04-01/Accounts/{sid}.json", headers=headers)
     broken = as_spec_response(response)
     broken.data = json.dumps({**response.json(), "status": "sleeping"}).encode()  # not in the status enum
-    with pytest.raises(Exception, match="(?i)sleeping|invalid"):
+    with pytest.raises(Exception, match="'sleeping' is not one of"):
         twilio_spec.validate_response(as_spec_request(emu.requests[-1], TWILIO_HOST), broken)
 
 
@@ -197,7 +197,7 @@ def test_nexmo_reply_validation_can_fail(emu, send):
     _, recorded = send("Nexmo")
     reply = {"message-count": "1", "messages": [{"status": 0, "message-id": 17}]}  # numbers where strings go
     broken = SpecResponse(status_code=200, content_type="application/json", data=json.dumps(reply).encode())
-    with pytest.raises(Exception, match="(?i)invalid"):
+    with pytest.raises(Exception, match="is not of type 'string'"):
         nexmo_sms_reply_spec("SMS").validate_response(as_spec_request(recorded, NEXMO_SMS_HOST), broken)
 
 
