@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 from ..errors import InvalidInput
@@ -74,6 +74,12 @@ class SendResult:
     # the message may have gone out, so it must not be sent again blindly.
     uncertain: bool = False
     message: ShortMessage | None = field(default=None, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        # `uncertain` shows only when set, so the usual repr stays what notebooks and logs already show.
+        shown = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
+                 if f.repr and (f.name != "uncertain" or self.uncertain)]
+        return f"SendResult({', '.join(shown)})"
 
     @property
     def error(self) -> str | None:
