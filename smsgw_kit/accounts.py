@@ -60,6 +60,7 @@ def _check_unique(session: Session, name_key: str, name: str, own_id: int | None
 def _validate(values: dict[str, Any]) -> None:
     """The gateway type's required fields and the proxy rule; secrets given (or kept) in clear keys."""
     rules.check_required(get_gateway_type(values["gateway_type"]).info, values)
+    rules.check_formats(get_gateway_type(values["gateway_type"]).info, values)
     rules.check_proxy(values)
 
 

@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from .gateways.base import GatewaySettings
-from .gateways.http import proxy_url, redact
+from .gateways.http import ClientPool, proxy_url, redact
 from .gateways.message import CheckResult, ShortMessage
 from .gateways.registry import get_gateway_type
 from .models import TEXT_MAX
@@ -117,7 +117,7 @@ def _silent_proxy(settings: GatewaySettings, url: str, provider: str) -> CheckRe
 def _message_check(gateway, message: ShortMessage, phone: PhoneNumber, ids: list) -> Callable[[], CheckResult]:
     def check() -> CheckResult:
         result = gateway.send(message)
-        if getattr(result, "outcome_unknown", False):
+        if result.uncertain:
             why = result.error or f"{gateway.info.name}'s reply could not be read"
             tail = "" if "may have been sent" in why else "; " + MAY_HAVE_BEEN_SENT.format(phone=phone.e164)
             return CheckResult.fail(why + tail)
@@ -130,13 +130,15 @@ def _message_check(gateway, message: ShortMessage, phone: PhoneNumber, ids: list
 
 
 def run_connection_test(gateway_type: str, settings: GatewaySettings, phone: str | None, *,
-                        message: str | None = None) -> ConnectionReport:
-    """Run the stages in order and report each; raises InvalidInput (before any traffic) for bad input."""
+                        message: str | None = None, pool: ClientPool | None = None) -> ConnectionReport:
+    """Run the stages in order and report each; raises InvalidInput (before any traffic) for bad input.
+    With `pool`, the gateway uses the batch's shared connections."""
     cls = get_gateway_type(gateway_type)
     name = cls.info.name
     message = clean_text(message, "message", max_len=TEXT_MAX, multiline=True)
     recipient = parse_phone(phone) if phone is not None else None
     gateway = cls(settings)
+    gateway.pool = pool
     gateway.check_settings()
     test_message = ShortMessage(message=message or DEFAULT_TEST_MESSAGE, access_code="123456",
                                 recipients=(recipient.digits,) if recipient else ())
@@ -204,12 +206,13 @@ def run_connection_tests(
 
     def one(gateway_type: str, settings: GatewaySettings) -> ConnectionReport:
         try:
-            return run_connection_test(gateway_type, settings, phone, message=message)
+            return run_connection_test(gateway_type, settings, phone, message=message, pool=clients)
         except Exception as exc:  # noqa: BLE001 - one account's bad settings must not stop the others
             return _not_started(gateway_type, exc, settings)
 
     reports: dict[Key, ConnectionReport] = {}
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(job_list) or 1))) as pool:
+    # One client per (proxy, CA bundle, timeouts) for the whole batch, closed when the batch ends.
+    with ClientPool() as clients, ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(job_list) or 1))) as pool:
         futures = {pool.submit(one, gateway_type, settings): key for key, gateway_type, settings in job_list}
         for future in as_completed(futures):
             key = futures[future]

@@ -323,6 +323,20 @@ def check_required(info: GatewayInfo, values: Mapping[str, Any]) -> None:
                                allowed=f"a non-empty {info.label(name)}")
 
 
+def check_formats(info: GatewayInfo, values: Mapping[str, Any]) -> None:
+    """Every given field whose format the provider fixes (FieldSpec.pattern) matches it.
+
+    Secrets are not format-checked: a kept one is only at hand encrypted, and its text never goes in an error.
+    """
+    for name, spec in info.fields.items():
+        value = values.get(name)
+        if not spec.pattern or spec.secret or not isinstance(value, str) or not value.strip():
+            continue
+        if not re.fullmatch(spec.pattern, value.strip()):
+            raise InvalidInput(name, f"{value.strip()[:40]!r} is not a valid {spec.label} for {info.name}",
+                               allowed=spec.hint or spec.pattern, label=spec.label)
+
+
 def check_proxy(values: Mapping[str, Any]) -> None:
     """A proxy needs both an address and a port; credentials without a proxy make no sense."""
     host = values.get("proxy_host_name") or values.get("proxy_domain")

@@ -22,22 +22,31 @@ class FieldSpec:
     required: bool = False
     secret: bool = False
     help: str = ""
+    # A format the provider fixes (e.g. Twilio's Account SID): a full-match regular expression and
+    # the words that say what is allowed; checked before any traffic, in the form and the API.
+    pattern: str = ""
+    hint: str = ""
 
 
-def field_specs(required: tuple[str, ...] = (), **overrides: FieldSpec | str) -> Mapping[str, FieldSpec]:
-    """Every account field with its default label; `required` names mandatory ones, overrides relabel."""
+def field_specs(required: tuple[str, ...] = (), formats: Mapping[str, tuple[str, str]] | None = None,
+                **overrides: FieldSpec | str) -> Mapping[str, FieldSpec]:
+    """Every account field with its default label; `required` names mandatory ones, `formats` gives
+    (pattern, hint) for fields whose format the provider fixes, overrides relabel."""
     specs = {}
+    formats = formats or {}
     for name in ACCOUNT_FIELDS:
         override = overrides.get(name)
         if isinstance(override, FieldSpec):
             specs[name] = override
             continue
+        pattern, hint = formats.get(name, ("", ""))
         specs[name] = FieldSpec(
             label=override or FIELDS[name].label,
             required=name in required,
             secret=FIELDS[name].secret,
+            pattern=pattern, hint=hint,
         )
-    unknown = set(overrides) - set(ACCOUNT_FIELDS)
+    unknown = (set(overrides) | set(formats)) - set(ACCOUNT_FIELDS)
     if unknown:
         raise ValueError(f"unknown account fields: {sorted(unknown)}")
     return MappingProxyType(specs)
@@ -80,7 +89,12 @@ class GatewayInfo:
 
 @dataclass(frozen=True, kw_only=True)
 class ProxySettings:
-    """Where and how to reach the proxy; the password never shows in repr."""
+    """Where and how to reach the proxy; the password never shows in repr.
+
+    `host` is the Proxy Host Name (or the domain when none was given) and `domain` the Proxy Domain:
+    the address is the host completed with the domain when the host is a bare name
+    (`http.proxy_address`). The user name is sent as given, never as DOMAIN\\user.
+    """
 
     host: str
     port: int

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..errors import ConnectFailed, GatewayError, ProxyFailed
+from ..errors import GatewayError
 from ..phone import PhoneNumber
 from . import http, probes
 from .base import GatewayInfo, GatewaySettings, GatewayType
@@ -34,6 +34,9 @@ class Gateway(GatewayType):
     def __init__(self, settings: GatewaySettings):
         self.settings = settings
         self._client: httpx.Client | None = None
+        self._checked: GatewaySettings | None = None
+        # Set by a batch (e.g. Bulk Test Connection) so accounts share connections; the batch closes it.
+        self.pool: http.ClientPool | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.settings!r})"
@@ -66,6 +69,8 @@ class Gateway(GatewayType):
 
     @property
     def http(self) -> httpx.Client:
+        if self.pool is not None:
+            return self.pool.client(self.settings)
         if self._client is None:
             self._client = http.build_client(self.settings)
         return self._client
@@ -83,6 +88,11 @@ class Gateway(GatewayType):
         return SendResult(success=False, provider=self.info.name, error_code=code,
                           error_text=http.redact(text, self.settings), message=message)
 
+    def unknown(self, message: ShortMessage, text: str) -> SendResult:
+        """A send whose outcome is unknown (e.g. a malformed 200): reported as possibly sent, never as sent."""
+        return SendResult(success=False, provider=self.info.name, error_text=http.redact(text, self.settings),
+                          uncertain=True, message=message)
+
     def setting(self, name: str) -> Any:
         """An account field's value by its form name (proxy fields included)."""
         if name in _PROXY_ATTRS:
@@ -91,12 +101,20 @@ class Gateway(GatewayType):
         return self.url if name == "gateway_url" else getattr(self.settings, name)
 
     def check_settings(self) -> None:
-        """Raise InvalidInput naming the first field this gateway type requires that is blank."""
-        from ..rules import check_required  # the one place the required-field rule lives
+        """Raise InvalidInput naming the first required field that is blank or fixed-format field that is wrong."""
+        from ..rules import (  # the one place these field rules live
+            check_formats,
+            check_required,
+        )
 
-        check_required(self.info, {name: self.setting(name) for name in self.info.required_fields})
+        if self._checked == self.settings:  # settings are frozen: every stage of one test checks them once
+            return
+        values = {name: self.setting(name) for name in self.info.fields}
+        check_required(self.info, values)
+        check_formats(self.info, values)
         if self.url:
             probes.target(self)
+        self._checked = self.settings
 
     # --- what callers use ----------------------------------------------------------------------
 
@@ -111,7 +129,7 @@ class Gateway(GatewayType):
             except GatewayError as exc:
                 result = SendResult(success=False, provider=self.info.name,
                                     error_text=http.redact(str(exc), self.settings), message=message,
-                                    outcome_unknown=not isinstance(exc, ConnectFailed | ProxyFailed))
+                                    uncertain=getattr(exc, "may_have_been_sent", False))
             if not result.success:
                 return result
             ids.append(result.message_id)

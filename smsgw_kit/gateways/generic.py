@@ -19,7 +19,7 @@ from ..phone import PhoneNumber
 from .base import GatewayInfo, OptionSpec, field_specs
 from .gateway import Gateway
 from .message import CheckResult, SendResult, ShortMessage
-from .replies import excerpt
+from .replies import excerpt, malformed, status_meaning
 
 PLACEHOLDERS = ("phone", "message", "user_name", "password", "account_id", "sender_id", "reference_id")
 OPTIONS = (
@@ -126,13 +126,16 @@ class GenericHttpGateway(Gateway):
         request = self.build(self.url, self.values(message, phone), self.option("params"))
         response = self.request(request.pop("method"), request.pop("url"), sending=True, **request)
         text = response.text
-        status_ok = any(response.status_code in r for r in parse_statuses(self.option("success_status")))
-        pattern = self.option("success_pattern")
-        if not status_ok or (pattern and not re.search(pattern, text)):
-            why = f"HTTP {response.status_code}" if not status_ok else "the success pattern was not found"
-            return self.rejected(message, None, f"{self.info.name} refused the message ({why}: "
-                                                f"{excerpt(text) or 'empty reply'})")
-        found = re.search(self.option("message_id_pattern"), text) if self.option("message_id_pattern") else None
+        if not any(response.status_code in r for r in parse_statuses(self.option("success_status"))):
+            return self.rejected(message, None, f"{self.info.name} refused the message (HTTP {response.status_code}, "
+                                                f"{status_meaning(response.status_code)}: {excerpt(text) or 'empty reply'})")
+        pattern, id_pattern = self.option("success_pattern"), self.option("message_id_pattern")
+        found = re.search(id_pattern, text) if id_pattern else None
+        # A success status whose body lacks what the account says a success carries is no proof of a send,
+        # nor of a refusal: the outcome is unknown.
+        if (pattern and not re.search(pattern, text)) or malformed(response):
+            return self.unknown(message, f"{self.info.name} answered HTTP {response.status_code} without the "
+                                         f"success pattern ({excerpt(text) or 'empty reply'})")
         return self.sent(message, found.group(1) if found and found.groups() else None)
 
     def check_credentials(self) -> CheckResult:

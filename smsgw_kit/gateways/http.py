@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 import re
 import ssl
+import threading
+from typing import Self
 from urllib.parse import urlsplit
 
 import certifi
@@ -19,31 +22,69 @@ from ..errors import (
     ProxyFailed,
 )
 from .base import GatewaySettings, ProxySettings
+from .message import MAY_HAVE_BEEN_SENT
 
 # Only failures to connect are retried: nothing has been written, so no message can go out twice.
 CONNECT_RETRIES = 2
 MASK = "********"
 
 
+def proxy_address(host_name: str | None, domain: str | None) -> str:
+    """The proxy's address as the seed defines it: the host name, completed with the domain when the host
+    name is a bare name (`proxy` + `corp.example` → `proxy.corp.example`), or the domain alone."""
+    host = (host_name or "").strip()
+    domain = (domain or "").strip().strip(".")
+    if not host or host == domain:
+        return domain
+    if not domain or "." in host or ":" in host or "://" in host:
+        return host  # already complete: a dotted name, an IP address or a URL
+    if _is_ip(domain):
+        return domain  # the seed's "domain name or IP address of the proxy server": an IP is the address
+    return f"{host}.{domain}"
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def proxy_url(proxy: ProxySettings) -> str:
     """The proxy as a URL without credentials (they travel separately, never in text)."""
-    host = proxy.host.strip()
+    host = proxy_address(proxy.host, proxy.domain)
     if "://" not in host:
         host = f"http://{host}"
     return f"{host.rstrip('/')}:{proxy.port}" if urlsplit(host).port is None else host
 
 
+def describe_proxy(host_name: str | None, domain: str | None, port: object) -> str:
+    """One line for the form: where the proxy fields point, as the operator types them."""
+    address = proxy_address(host_name, domain)
+    if not address:
+        return "No proxy: connecting directly."
+    shown = f"{address}:{port}" if str(port or "").strip() else f"{address} (no port yet)"
+    return f"Proxy address: {shown}"
+
+
 def _proxy(proxy: ProxySettings | None) -> httpx.Proxy | None:
-    if proxy is None or not proxy.host:
+    if proxy is None or not proxy_address(proxy.host, proxy.domain):
         return None
     if not proxy.port:
         raise InvalidInput("proxy_port", "a proxy host needs a port", allowed="1 to 65535")
-    auth = None
-    if proxy.user_name:
-        # Basic auth only (httpx has no NTLM); proxies that want a domain take DOMAIN\user.
-        user = f"{proxy.domain}\\{proxy.user_name}" if proxy.domain else proxy.user_name
-        auth = (user, proxy.password or "")
+    # Basic auth only (httpx has no NTLM); the domain is part of the proxy's address, not of the user name.
+    auth = (proxy.user_name, proxy.password or "") if proxy.user_name else None
     return httpx.Proxy(proxy_url(proxy), auth=auth)
+
+
+def refused_407(proxy: ProxySettings) -> ProxyFailed:
+    """The 407 in the operator's words: which user name was sent, and that the proxy refused it."""
+    if proxy.user_name:
+        return ProxyFailed(f"proxy {proxy_url(proxy)} refused the proxy user name {proxy.user_name!r} "
+                           "and its password (HTTP 407)")
+    return ProxyFailed(f"proxy {proxy_url(proxy)} asks for credentials (HTTP 407): set the Proxy User Name "
+                       "and Proxy Password")
 
 
 def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
@@ -76,6 +117,56 @@ def build_client(settings: GatewaySettings) -> httpx.Client:
     return httpx.Client(transport=transport, timeout=timeout, trust_env=False, follow_redirects=False)
 
 
+class ClientPool:
+    """httpx clients shared by a batch of accounts (e.g. Bulk Test Connection) instead of one per account.
+
+    Clients are keyed by (proxy, CA bundle, timeouts) and kept per worker thread: each thread reuses its
+    client's open connections from one account to the next, and no two threads contend for one httpx
+    connection pool (a single pool shared by 50 threads costs more CPU than it saves). Thread-safe;
+    `close()` (or leaving the `with` block) closes every client the batch opened.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._all: list[httpx.Client] = []
+        self._closed = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    def key(settings: GatewaySettings) -> tuple:
+        proxy = settings.proxy
+        where = (proxy_url(proxy), proxy.user_name, proxy.password) if _proxy(proxy) else None
+        return where, settings.ca_bundle, settings.connect_timeout, settings.read_timeout
+
+    def client(self, settings: GatewaySettings) -> httpx.Client:
+        """This thread's client for `settings`' proxy, CA bundle and timeouts (built on first use)."""
+        if self._closed:
+            raise RuntimeError("the client pool is closed")
+        clients = self._local.__dict__.setdefault("clients", {})
+        key = self.key(settings)
+        client = clients.get(key)
+        if client is None:
+            client = clients[key] = build_client(settings)
+            with self._lock:
+                self._all.append(client)
+                if self._closed:  # closed meanwhile by another thread
+                    client.close()
+                    raise RuntimeError("the client pool is closed")
+        return client
+
+    def close(self) -> None:
+        with self._lock:
+            clients, self._all, self._closed = self._all, [], True
+        for client in clients:
+            client.close()
+
+
 def redact(text: str, settings: GatewaySettings) -> str:
     """`text` with every secret of `settings` masked."""
     secrets = [settings.password, settings.proxy.password if settings.proxy else None]
@@ -93,7 +184,7 @@ def request(client: httpx.Client, settings: GatewaySettings, provider: str, meth
     except httpx.HTTPError as exc:
         raise translate(exc, settings, provider, url, sending=sending) from None
     if response.status_code == 407 and settings.proxy:
-        raise ProxyFailed(f"proxy refused the credentials (407) at {proxy_url(settings.proxy)}")
+        raise refused_407(settings.proxy)
     return response
 
 
@@ -105,18 +196,25 @@ def translate(exc: httpx.HTTPError, settings: GatewaySettings, provider: str, ur
     proxy = settings.proxy
     if isinstance(exc, httpx.ProxyError) and proxy is not None:
         if "407" in text:
-            return ProxyFailed(f"proxy refused the credentials (407) at {proxy_url(proxy)}")
+            return refused_407(proxy)
         return ProxyFailed(f"proxy {proxy_url(proxy)} could not reach {where} ({text})")
     if isinstance(exc, httpx.ConnectTimeout):
         target = f"proxy {proxy_url(proxy)}" if proxy else where
         return ConnectFailed(f"no connection to {target} within {settings.connect_timeout:g} s")
     if isinstance(exc, httpx.ConnectError):
         return _connect_error(text, settings, where)
+    if isinstance(exc, httpx.PoolTimeout):  # nothing was written: safe to say it was not sent
+        return ConnectFailed(f"no free connection to {where} within {settings.read_timeout:g} s")
     if isinstance(exc, httpx.TimeoutException):
-        tail = "; the message may have been sent, check before sending again" if sending else ""
-        return GatewayTimeout(f"{provider} did not answer within {settings.read_timeout:g} s{tail}")
-    tail = "; the message may have been sent" if sending else ""
-    return GatewayError(f"the connection to {provider} at {where} failed: {text}{tail}")
+        return _after_write(GatewayTimeout, f"{provider} did not answer within {settings.read_timeout:g} s", sending)
+    return _after_write(GatewayError, f"the connection to {provider} at {where} failed: {text}", sending)
+
+
+def _after_write(kind: type[GatewayError], text: str, sending: bool) -> GatewayError:
+    """A failure after the request was written: for a send, its outcome is unknown and the error says so."""
+    error = kind(f"{text}; {MAY_HAVE_BEEN_SENT}" if sending else text)
+    error.may_have_been_sent = sending  # read by Gateway.send to flag the SendResult as uncertain
+    return error
 
 
 def _connect_error(text: str, settings: GatewaySettings, where: str) -> GatewayError:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 from ..errors import InvalidInput
@@ -11,6 +11,7 @@ from ..phone import PhoneNumber, parse_phone
 from ..text import SmsText, analyse
 
 CODE_PLACEHOLDER = "[Code]"
+MAY_HAVE_BEEN_SENT = "the message may have been sent, check before sending again"
 Outcome = Literal["passed", "failed", "unsupported"]
 
 
@@ -69,19 +70,27 @@ class SendResult:
     error_code: str | None = None
     error_text: str | None = None
     segments: int | None = None
+    # True when the outcome is unknown (a malformed reply, or no reply after the request was written):
+    # the message may have gone out, so it must not be sent again blindly.
+    uncertain: bool = False
     message: ShortMessage | None = field(default=None, repr=False, compare=False)
-    # True when the request may have reached the provider but its answer is unknown (timeout, unreadable
-    # reply): the message may have been sent, so sending again could deliver it twice.
-    outcome_unknown: bool = field(default=False, repr=False)
+
+    def __repr__(self) -> str:
+        # `uncertain` shows only when set, so the usual repr stays what notebooks and logs already show.
+        shown = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
+                 if f.repr and (f.name != "uncertain" or self.uncertain)]
+        return f"SendResult({', '.join(shown)})"
 
     @property
     def error(self) -> str | None:
         """The failure in the operator's words, e.g. "Nexmo says: invalid credentials (status 4)"."""
         if self.success:
             return None
-        if self.error_code:
-            return f"{self.provider} says: {self.error_text} (status {self.error_code})"
-        return self.error_text
+        text = (f"{self.provider} says: {self.error_text} (status {self.error_code})" if self.error_code
+                else self.error_text or "")
+        if self.uncertain and MAY_HAVE_BEEN_SENT not in text:
+            text = f"{text}; {MAY_HAVE_BEEN_SENT}" if text else MAY_HAVE_BEEN_SENT
+        return text or None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,5 +1,11 @@
 """Nexmo (Vonage SMS API): form POST to `/sms/json`, credentials checked with `/account/get-balance`.
 
+Follows https://developer.vonage.com/en/api/sms (send) and https://developer.vonage.com/en/api/account
+(balance), i.e. the official OpenAPI descriptions github.com/Nexmo/api-specification
+`definitions/sms.yml` and `definitions/account.yml`: `type=unicode` for text outside GSM-7, and an
+api_key of at most 8 characters (sms.yml says minLength and maxLength 8; only the maximum is enforced
+before traffic, so a shorter key gets Nexmo's own answer rather than ours).
+
 The reply is HTTP 200 even for errors; each message part carries its own `status` ("0" is success).
 The balance URL is derived from the send URL: `{base}/sms/json` becomes `{base}/account/get-balance`.
 """
@@ -11,7 +17,7 @@ from ..text import UCS2
 from .base import GatewayInfo, field_specs
 from .gateway import Gateway
 from .message import CheckResult, SendResult, ShortMessage
-from .replies import json_or_none
+from .replies import excerpt, explain, json_or_none
 
 STATUS_TEXT = {
     "1": "throttled", "2": "missing parameters", "3": "invalid parameters", "4": "invalid credentials",
@@ -30,6 +36,7 @@ class NexmoGateway(Gateway):
         fields=field_specs(
             required=("gateway_url", "user_name", "password", "sender_id"),
             user_name="API Key", password="API Secret",
+            formats={"user_name": (r".{1,8}", "at most 8 characters (Vonage's API key)")},
         ),
     )
 
@@ -53,8 +60,12 @@ class NexmoGateway(Gateway):
         response = self.request("POST", self.url, data=self.send_fields(message, phone), sending=True)
         body = json_or_none(response)
         parts = body.get("messages") if isinstance(body, dict) else None
-        if not parts:
-            return self.rejected(message, None, f"Nexmo sent an unreadable reply (HTTP {response.status_code})")
+        if response.status_code != 200 and not parts:
+            return self.rejected(message, None, explain("Nexmo", response))
+        if not parts or not all(isinstance(p, dict) and "status" in p for p in parts):
+            # HTTP 200 without readable parts: the message may well have been accepted.
+            return self.unknown(message, f"Nexmo answered HTTP {response.status_code} with an unreadable reply "
+                                         f"({excerpt(response.text) or 'empty reply'})")
         for part in parts:
             status = str(part.get("status", ""))
             if status != "0":
@@ -70,4 +81,7 @@ class NexmoGateway(Gateway):
         if isinstance(body, dict) and "error-code" in body:
             label = body.get("error-code-label") or "error"
             return CheckResult.fail(f"Nexmo says: {label} (status {body['error-code']})")
-        return CheckResult.fail(f"Nexmo sent an unexpected reply to the balance check (HTTP {response.status_code})")
+        if response.status_code != 200:
+            return CheckResult.fail(explain("Nexmo", response))
+        return CheckResult.fail(f"Nexmo answered the balance check without a balance "
+                                f"({excerpt(response.text) or 'empty reply'})")

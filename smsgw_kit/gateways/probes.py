@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..errors import ConnectFailed, GatewayError, InvalidInput, ProxyFailed
-from .http import origin, proxy_url
+from .http import origin, proxy_address, proxy_url
 from .message import CheckResult
+from .replies import malformed, status_meaning
 
 if TYPE_CHECKING:
     from .gateway import Gateway
@@ -38,15 +39,20 @@ def connection(gateway: Gateway) -> CheckResult:
         response = gateway.request("GET", origin(gateway.url) + "/")
     except GatewayError as exc:
         return CheckResult.fail(str(exc))
-    if response.status_code >= 500:  # an answer, but from a server that is failing: not "reachable"
-        return CheckResult.fail(f"{host}:{port} answered HTTP {response.status_code}: the provider's server is failing")
+    # Any well-formed answer below 500 proves the path (a 404 for "/" is normal); a 5xx or a garbled body
+    # means something is broken on the way or at the provider, so it is no proof of reachability.
+    if response.status_code >= 500:
+        return CheckResult.fail(f"{host}:{port} answered HTTP {response.status_code} "
+                                f"({status_meaning(response.status_code)})")
+    if malformed(response):
+        return CheckResult.fail(f"{host}:{port} answered with a malformed reply (HTTP {response.status_code})")
     return CheckResult.ok(f"reached {host}:{port}: {steps} OK (HTTP {response.status_code})")
 
 
 def proxy(gateway: Gateway) -> CheckResult:
     """Reach the proxy over TCP, then ask it for the provider's origin to see it take the credentials."""
     settings = gateway.settings.proxy
-    if settings is None or not settings.host:
+    if settings is None or not proxy_address(settings.host, settings.domain):
         return CheckResult.ok("no proxy configured; connecting directly")
     where = proxy_url(settings)
     parts = urlsplit(where)

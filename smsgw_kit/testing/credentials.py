@@ -8,7 +8,7 @@ from types import MappingProxyType
 PATHS = MappingProxyType({
     "Nexmo": "/sms/json",
     "Twilio": "/2010-04-01",
-    "Bulletin.net": "/api/1/sms/out",
+    "Bulletin.net": "/api/3/sms/out",
     "RedOxygen": "/sms.dll?Action=SendSMS",
     "Clickatell": "/http/sendmsg",
     "Generic HTTP": "/generic/send",

@@ -46,11 +46,12 @@ class Fault:
     malformed: bool = False
     error: str | None = None
     count: int | None = None
+    sends_only: bool = False
     hits: int = 0
 
     def matches(self, provider: str | None, sending: bool) -> bool:
         # A provider error code is an answer to a send; balance and account checks pass it by.
-        if self.error and not sending:
+        if (self.error or self.sends_only) and not sending:
             return False
         return (self.provider is None or self.provider == provider) and (self.count is None or self.hits < self.count)
 

@@ -12,6 +12,7 @@ from ..errors import InvalidInput, SmsgwError
 from ..fields import GATEWAY_FIELDS as ACCOUNT_FIELDS
 from ..fields import PROXY_FIELDS, SECRETS, label
 from ..gateways import gateway_types
+from ..gateways.http import describe_proxy
 from ..models import GatewayAccountPublic
 from .base import Composite, button, close_tree, show
 from .fields import Field
@@ -49,6 +50,9 @@ class AccountForm(Composite):
         self.proxy_box = w.VBox([*(self.fields[n].root for n in PROXY_FIELDS), self.forget_proxy_password])
         self.proxy_box.add_class("smsgw-proxy-options")
         show(self.proxy_box, False)
+        self.proxy_address = w.HTML("")  # under the proxy fields: where they point, updated as the operator types
+        self.proxy_address.add_class("smsgw-proxy-address")
+        show(self.proxy_address, False)
         self.is_default = w.Checkbox(description="Set as default account", indent=False)
         self.message = w.HTML("")
         self.message.add_class("smsgw-form-message")
@@ -59,7 +63,10 @@ class AccountForm(Composite):
         self.cancel_button = button("Cancel", self.cancel, classes=("smsgw-cancel",))
         self.root = self._layout()
         self.observe(self.gateway_type.input, self._type_changed)
+        for name in ("proxy_host_name", "proxy_domain", "proxy_port"):
+            self.observe(self.fields[name].input, self._show_proxy_address)
         self._load(account)
+        self._show_proxy_address()
 
     @property
     def title(self) -> str:
@@ -70,6 +77,7 @@ class AccountForm(Composite):
         main += [self.fields[n].root for n in MAIN_FIELDS]
         root = w.VBox([
             w.HTML(f"<h2>{self.title}</h2>"), *main, self.options_box, self.proxy_toggle, self.proxy_box,
+            self.proxy_address,
             self.is_default, w.HBox([self.test_button, self.submit_button, self.cancel_button]),
             self.message, self.dialog_slot,
         ])
@@ -117,9 +125,15 @@ class AccountForm(Composite):
         self.options = OptionsEditor(specs, current) if specs else None
         self.options_box.children = [self.options.root] if self.options else []
 
+    def _show_proxy_address(self, change: dict | None = None) -> None:
+        f = self.fields
+        text = describe_proxy(f["proxy_host_name"].value, f["proxy_domain"].value, f["proxy_port"].value)
+        self.proxy_address.value = f"<small>{html.escape(text)}</small>"
+
     def toggle_proxy(self) -> None:
         shown = self.proxy_box.layout.display != "none"
         show(self.proxy_box, not shown)
+        show(self.proxy_address, not shown)
         self.proxy_toggle.description = "Hide Proxy Options" if not shown else "Show Proxy Options"
         self.proxy_toggle.tooltip = self.proxy_toggle.description
 

@@ -126,7 +126,7 @@ def test_stale_copy_gets_a_conflict_not_an_overwrite(admin):
 def test_changing_type_resets_url_to_the_new_types_default(admin):
     admin.create_account(name="A", **NEXMO)
     out = admin.modify_account("A", gateway_type="Bulletin.net")
-    assert out.gateway_url == "https://service.bulletinconnect.net/api/1/sms/out"
+    assert out.gateway_url == "https://www.bulletinmessenger.net/api/3/sms/out"
 
 
 def test_one_default_and_setting_a_new_one_clears_the_old(admin):

@@ -124,3 +124,59 @@ def check(emu):
 def unused_port():
     """A loopback port nothing listens on."""
     return free_port()
+
+
+class DocumentedServer:
+    """A tiny loopback HTTP server that answers each request with the next queued (status, body, headers)
+    and records what it got: the gateway code meets a provider's documented reply over real HTTP."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import parse_qsl, urlsplit
+
+        self.replies, self.requests = [], []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                parts = urlsplit(self.path)
+                outer.requests.append({
+                    "method": self.command, "path": parts.path, "query": dict(parse_qsl(parts.query)),
+                    "form": dict(parse_qsl(body.decode())), "headers": dict(self.headers.items()),
+                })
+                status, text, headers = outer.replies.pop(0) if outer.replies else (500, "no reply queued", {})
+                data = text.encode()
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                if status != 204:
+                    self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if status != 204:
+                    self.wfile.write(data)
+
+            do_POST = do_GET
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def answer(self, status: int, body: str = "", **headers: str) -> None:
+        self.replies.append((status, body, {k.replace("_", "-"): v for k, v in headers.items()}))
+
+
+@pytest.fixture
+def documented():
+    """A DocumentedServer running for one test."""
+    import threading
+
+    server = DocumentedServer()
+    threading.Thread(target=server.server.serve_forever, daemon=True).start()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()

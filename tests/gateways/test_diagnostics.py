@@ -73,7 +73,7 @@ def test_proxy_stage_failure_in_operator_words(emu, proxy):
                                  PHONE)
     assert outcomes(report) == [("proxy", "failed"), ("connection", "skipped"), ("credentials", "skipped"),
                                 ("message", "skipped")]
-    assert "proxy refused the credentials (407)" in report.summary
+    assert "refused the proxy user name 'proxyuser' and its password (HTTP 407)" in report.summary
     assert "bad-proxy-pw" not in json.dumps(report.to_dict())
     assert emu.requests_for("Nexmo") == []
 

@@ -89,7 +89,7 @@ class _UnreadableReply(Gateway):
         try:
             return self.sent(message, response.json()["id"])
         except ValueError:
-            return SendResult(success=False, provider=self.info.name, message=message, outcome_unknown=True,
+            return SendResult(success=False, provider=self.info.name, message=message, uncertain=True,
                               error_text=f"the reply to the send could not be read (HTTP {response.status_code})")
 
 

@@ -42,18 +42,29 @@ def test_success_by_status_only(send, emu):
 def test_status_failure_shows_the_reply(send):
     result, _ = send("generic", password="wrong")
     assert not result.success
-    assert result.error == "Generic HTTP refused the message (HTTP 401: ERROR invalid token)"
+    assert result.error == ("Generic HTTP refused the message (HTTP 401, the credentials were refused: "
+                            "ERROR invalid token)")
 
 
-def test_pattern_failure(send, emu):
+def test_a_2xx_without_the_success_pattern_may_have_been_sent(send, emu):
     result, _ = send("generic", options=options(emu, success_pattern="^QUEUED"))
-    assert not result.success and "success pattern was not found" in result.error
+    assert not result.success and result.uncertain
+    assert "without the success pattern" in result.error and "may have been sent" in result.error
+
+
+def test_a_malformed_200_is_not_success(send, emu):
+    emu.inject("generic", malformed=True, count=1)
+    result, _ = send("generic")
+    assert not result.success and result.uncertain and "may have been sent" in result.error
+    emu.inject("generic", malformed=True, count=1)  # a garbled JSON body, even with no pattern configured
+    result, _ = send("generic", options=options(emu, success_pattern="", message_id_pattern=""))
+    assert not result.success and result.uncertain
 
 
 def test_injected_provider_error(send, emu):
     emu.inject("generic", error="402", count=1)
     result, _ = send("generic")
-    assert "HTTP 402: ERROR no credit" in result.error
+    assert "HTTP 402, the request was refused: ERROR no credit" in result.error
 
 
 @pytest.mark.parametrize("changes, field", [

@@ -7,7 +7,7 @@ import pytest
 
 from smsgw_kit.errors import InvalidInput
 from smsgw_kit.gateways import NexmoGateway, ProxySettings, ShortMessage
-from smsgw_kit.gateways.http import build_client
+from smsgw_kit.gateways.http import build_client, proxy_address
 
 MESSAGE = ShortMessage(message="Code [Code]", access_code="9", recipients="447079692712")
 
@@ -31,8 +31,9 @@ def test_wrong_proxy_password_is_the_proxy_stage_failure(emu, proxy, https):
         check = gateway.test_proxy()
         result = gateway.send(MESSAGE)
     assert check.outcome == "failed"
-    assert check.reason.startswith("proxy refused the credentials (407)")
-    assert result.error.startswith("proxy refused the credentials (407)")
+    said = f"proxy http://127.0.0.1:{proxy.port} refused the proxy user name 'proxyuser' and its password (HTTP 407)"
+    assert check.reason == said
+    assert result.error == said and not result.uncertain
     assert "wrong-password" not in check.reason + result.error
     assert emu.requests_for("Nexmo") == []
 
@@ -43,11 +44,43 @@ def test_unreachable_proxy(emu, unused_port):
     assert check.outcome == "failed" and "is unreachable" in check.reason
 
 
-def test_proxy_domain_goes_into_the_user_name(emu, proxy):
+@pytest.mark.parametrize(("host", "domain", "address"), [
+    ("proxy", "corp.example", "proxy.corp.example"),        # a bare host name completed with the domain
+    ("proxy.other.example", "corp.example", "proxy.other.example"),  # already complete
+    ("", "corp.example", "corp.example"),                   # the domain alone
+    ("10.0.0.7", "corp.example", "10.0.0.7"),               # an IP address is complete
+    ("proxy", "10.0.0.8", "10.0.0.8"),                      # the seed: the domain may be the proxy's IP address
+    ("proxy", "", "proxy"),
+    ("", "", ""),
+])
+def test_proxy_address_follows_the_seed(host, domain, address):
+    assert proxy_address(host, domain) == address
+
+
+def test_proxy_domain_completes_the_host_name_and_the_user_name_is_sent_as_is(emu, proxy):
+    # The bare name "127" completed with the domain "0.0.1" is 127.0.0.1, where proxy.py listens: it is
+    # reached only if the domain went into the address. It accepts only the bare user name (no DOMAIN\user).
     settings = emu.gateway_settings("Nexmo", proxy=ProxySettings(
-        host="127.0.0.1", port=proxy.port, user_name="proxyuser", password=proxy.settings().password, domain="CORP"))
+        host="127", port=proxy.port, user_name="proxyuser", password=proxy.settings().password, domain="0.0.1"))
+    with NexmoGateway(settings) as gateway:
+        check = gateway.test_proxy()
+        assert check.passed, check.reason
+        assert f"proxy http://127.0.0.1:{proxy.port}" in check.reason
+        assert gateway.send(MESSAGE).success
+
+
+def test_proxy_domain_alone_is_the_proxy_address(emu, proxy):
+    settings = emu.gateway_settings("Nexmo", proxy=ProxySettings(
+        host="", port=proxy.port, user_name="proxyuser", password=proxy.settings().password, domain="127.0.0.1"))
+    with NexmoGateway(settings) as gateway:
+        assert gateway.test_proxy().passed
+        assert gateway.send(MESSAGE).success
+
+
+def test_407_without_a_user_name_asks_for_one(emu, proxy):
+    settings = emu.gateway_settings("Nexmo", proxy=ProxySettings(host="127.0.0.1", port=proxy.port))
     check = NexmoGateway(settings).test_proxy()
-    assert check.reason.startswith("proxy refused the credentials (407)")  # proxy.py knows no CORP\proxyuser
+    assert check.outcome == "failed" and "asks for credentials (HTTP 407)" in check.reason
 
 
 def test_no_proxy_passes_with_reason(emu):
@@ -91,6 +124,7 @@ def test_read_timeout_is_not_retried_and_says_the_message_may_be_out(emu):
     assert time.perf_counter() - start < 2
     assert not result.success
     assert "did not answer within 0.3 s" in result.error and "may have been sent" in result.error
+    assert result.uncertain
     assert len(emu.requests_for("Nexmo")) == 1
 
 
@@ -106,15 +140,17 @@ def test_dns_failure_is_clear(emu):
     assert check.outcome == "failed" and check.reason.startswith("DNS lookup for no-such-host.invalid failed")
 
 
-def test_5xx_and_malformed_replies_are_failures_with_reasons(emu):
+def test_5xx_is_a_provider_failure_and_a_malformed_200_may_have_been_sent(emu):
     emu.inject("Nexmo", status=503, count=1)
     result = NexmoGateway(emu.gateway_settings("Nexmo")).send(MESSAGE)
-    assert not result.success and "unreadable reply (HTTP 503)" in result.error
+    assert not result.success and not result.uncertain
+    assert result.error.startswith("Nexmo answered HTTP 503 (a failure at the provider")
     emu.inject("Twilio", malformed=True, count=1)
     from smsgw_kit.gateways import TwilioGateway
 
     result = TwilioGateway(emu.gateway_settings("Twilio")).send(MESSAGE)
-    assert not result.success and "unreadable reply" in result.error
+    assert not result.success and result.uncertain
+    assert "without a message SID" in result.error and "may have been sent" in result.error
 
 
 def test_latency_is_injected(emu):

@@ -134,6 +134,17 @@ def test_every_built_in_has_emulator_coverage_and_docs(name):
     assert set(cls.info.secret_fields) == {"password", "proxy_password"}
 
 
+@pytest.mark.parametrize("name", sorted(set(BUILT_INS) - {"Generic HTTP"}))
+def test_every_provider_gateway_and_emulator_cite_the_page_they_follow(name):
+    import re
+
+    from smsgw_kit.testing.providers import PROVIDERS
+
+    emulated = next(p for p in PROVIDERS if name == p.NAME)
+    for module in (inspect.getmodule(get_gateway_type(name)), emulated):
+        assert re.search(r"https://\S+", module.__doc__), f"{module.__name__} cites no documentation page"
+
+
 def test_provider_specific_labels():
     assert get_gateway_type("Nexmo").info.label("user_name") == "API Key"
     assert get_gateway_type("Twilio").info.label("account_id") == "Account SID"

@@ -1,93 +1,213 @@
-"""The requests the Nexmo and Twilio gateways build, checked against the providers' own OpenAPI specs."""
+"""Every request the Nexmo and Twilio gateways build, and every reply the emulator gives them, checked by
+a real OpenAPI validator (openapi-core) against the providers' own specs, kept in tests/data/specs."""
 
+from __future__ import annotations
+
+import base64
 import json
-import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import yaml
+from openapi_core import OpenAPI
+from openapi_core.datatypes import RequestParameters
+from werkzeug.datastructures import (  # openapi-core's own dependency
+    Headers,
+    ImmutableMultiDict,
+)
 
-SPECS = Path(__file__).resolve().parents[3] / "shared" / "reference" / "specs"
-if not SPECS.is_dir():
-    SPECS = Path("/work/shared/reference/specs")
+from smsgw_kit.testing import DEFAULT_CREDENTIALS
+
+SPECS = Path(__file__).resolve().parents[1] / "data" / "specs"
+# The servers the specs declare (account.yml declares rest.nexmo.com on the get-balance path itself).
+TWILIO_HOST, NEXMO_SMS_HOST, NEXMO_API_HOST = "https://api.twilio.com", "https://rest.nexmo.com", "https://rest.nexmo.com"
 
 
-def check_against_schema(fields: dict, schema: dict) -> None:
-    """Every field is declared, every required one present, and lengths, patterns and enums hold."""
-    props = schema["properties"]
-    assert set(fields) <= set(props), f"undeclared: {set(fields) - set(props)}"
-    assert set(schema.get("required", ())) <= set(fields), "a required field is missing"
-    for name, value in fields.items():
-        rule = props[name]
-        if "minLength" in rule:
-            assert len(value) >= rule["minLength"], name
-        if "maxLength" in rule:
-            assert len(value) <= rule["maxLength"], name
-        if "pattern" in rule:
-            assert re.search(rule["pattern"], value), name
-        if "enum" in rule:
-            assert value in rule["enum"], name
+@dataclass
+class SpecRequest:
+    """A request as openapi-core reads it, built from what the emulator received over the wire."""
+
+    host_url: str
+    path: str
+    method: str
+    content_type: str
+    body: bytes | None
+    parameters: RequestParameters = field(default_factory=RequestParameters)
+
+
+@dataclass
+class SpecResponse:
+    status_code: int
+    content_type: str
+    data: bytes
+    headers: Headers = field(default_factory=Headers)
+
+
+def as_spec_request(recorded, host: str) -> SpecRequest:
+    headers = Headers(list(recorded.headers.items()))
+    return SpecRequest(
+        host_url=host, path=recorded.path, method=recorded.method.lower(),
+        content_type=(recorded.header("content-type") or "").lower(), body=recorded.body or None,
+        parameters=RequestParameters(query=ImmutableMultiDict(list(recorded.query.items())), header=headers),
+    )
+
+
+def as_spec_response(response) -> SpecResponse:
+    return SpecResponse(status_code=response.status_code, content_type=response.headers["content-type"].lower(),
+                        data=response.content, headers=Headers(list(response.headers.items())))
 
 
 @pytest.fixture(scope="module")
-def nexmo_sms():
+def twilio_spec() -> OpenAPI:
+    return OpenAPI.from_dict(json.loads((SPECS / "twilio_api_v2010.messaging-subset.json").read_text()))
+
+
+def nexmo_sms_dict() -> dict:
     return yaml.safe_load((SPECS / "nexmo_sms.yml").read_text())
 
 
 @pytest.fixture(scope="module")
-def nexmo_account():
-    return yaml.safe_load((SPECS / "nexmo_account.yml").read_text())
+def nexmo_sms_spec() -> OpenAPI:
+    return OpenAPI.from_dict(nexmo_sms_dict())
+
+
+def nexmo_sms_reply_spec(branch: str) -> OpenAPI:
+    """sms.yml with its 200 reply narrowed to one branch of its oneOf (SMS or Error): neither branch
+    requires a field, so every object matches both and the oneOf as published can never pass."""
+    spec = nexmo_sms_dict()
+    content = spec["paths"]["/{format}"]["post"]["responses"]["200"]["content"]["application/json"]
+    assert [s["$ref"].rsplit("/", 1)[1] for s in content["schema"]["oneOf"]] == ["SMS", "Error"]
+    content["schema"] = {"$ref": f"#/components/schemas/{branch}"}
+    return OpenAPI.from_dict(spec)
 
 
 @pytest.fixture(scope="module")
-def twilio():
-    return json.loads((SPECS / "twilio_api_v2010.messaging-subset.json").read_text())
+def nexmo_account_spec() -> OpenAPI:
+    return OpenAPI.from_file_path(str(SPECS / "nexmo_account.yml"))
 
 
-def test_nexmo_send_matches_new_message_schema(send, nexmo_sms):
-    _, request = send("Nexmo", text="Код [Code]", reference_id="r" * 60)
-    operation = nexmo_sms["paths"]["/{format}"]["post"]
-    content = operation["requestBody"]["content"]
-    assert request.header("content-type") in content
-    check_against_schema(request.form, nexmo_sms["components"]["schemas"]["NewMessage"])
-    server = nexmo_sms["servers"][0]["url"]
-    assert request.path == "/sms/json" and server.endswith("/sms")
+SENDERS = {"numeric": "+15005550006", "alphanumeric": "ACME", "service": "MG" + "0123456789abcdef" * 2}
+TEXTS = {"gsm7": "Your code is [Code]", "unicode": "Ваш код [Code] 🙂"}
 
 
-def test_nexmo_spec_check_can_fail(nexmo_sms):
-    with pytest.raises(AssertionError):
-        check_against_schema({"api_key": "abc", "to": "447079692712", "from": "x"},
-                             nexmo_sms["components"]["schemas"]["NewMessage"])
+@pytest.mark.parametrize("sender", sorted(SENDERS))
+@pytest.mark.parametrize("text", sorted(TEXTS))
+def test_twilio_send_validates_against_create_message(send, twilio_spec, sender, text):
+    result, recorded = send("Twilio", text=TEXTS[text], sender_id=SENDERS[sender])
+    assert result.success, result.error
+    request = as_spec_request(recorded, TWILIO_HOST)
+    twilio_spec.validate_request(request)
+    assert recorded.form.get("MessagingServiceSid" if sender == "service" else "From") == SENDERS[sender]
 
 
-def test_nexmo_balance_uses_the_declared_query_parameters(check, emu, nexmo_account):
-    check("Nexmo")
-    request = emu.requests[-1]
-    operation = nexmo_account["paths"]["/account/get-balance"]["get"]
-    declared = [nexmo_account["components"]["parameters"][p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p
-                for p in operation["parameters"]]
-    required = {p["name"] for p in declared if p.get("required") and p["in"] == "query"}
-    assert request.path == "/account/get-balance"
-    assert required <= set(request.query) <= {p["name"] for p in declared}
+def test_twilio_credentials_check_validates_against_fetch_account(check, emu, twilio_spec):
+    assert check("Twilio").passed
+    request = as_spec_request(emu.requests[-1], TWILIO_HOST)
+    twilio_spec.validate_request(request)
 
 
-def test_twilio_send_matches_create_message(send, twilio):
-    _, request = send("Twilio")
-    path = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
-    operation = twilio["paths"][path]["post"]
-    sid_rule = next(p for p in operation["parameters"] if p["name"] == "AccountSid")["schema"]
-    sid = request.path.split("/")[3]
-    assert re.fullmatch(sid_rule["pattern"], sid) and len(sid) == sid_rule["maxLength"]
-    assert request.path == path.replace("{AccountSid}", sid)
-    schema = operation["requestBody"]["content"][request.header("content-type")]["schema"]
-    check_against_schema(request.form, schema)
-    assert re.fullmatch(r"\+[1-9]\d{6,14}", request.form["To"])  # format: phone-number, E.164
-    assert twilio["components"]["securitySchemes"]["accountSid_authToken"]["scheme"] == "basic"
-    assert request.basic_auth[0] == sid
+def test_twilio_validator_refuses_what_the_spec_forbids(send, twilio_spec):
+    _, recorded = send("Twilio")
+    # An Account SID outside the spec's pattern (the format check keeps the gateway from ever sending one).
+    bad = as_spec_request(recorded, TWILIO_HOST)
+    bad.path = bad.path.replace("/Accounts/AC", "/Accounts/XX")
+    with pytest.raises(Exception, match="Invalid path parameter: AccountSid"):
+        twilio_spec.validate_request(bad)
+    unauthenticated = as_spec_request(recorded, TWILIO_HOST)
+    unauthenticated.parameters = RequestParameters(query=ImmutableMultiDict(), header=Headers())
+    with pytest.raises(Exception, match="Security not found"):
+        twilio_spec.validate_request(unauthenticated)
 
 
-def test_twilio_credentials_check_path_is_declared(check, emu, twilio):
-    check("Twilio")
-    sid = emu.requests[-1].path.split("/")[3].removesuffix(".json")
-    assert emu.requests[-1].path == "/2010-04-01/Accounts/{Sid}.json".replace("{Sid}", sid)
-    assert "get" in twilio["paths"]["/2010-04-01/Accounts/{Sid}.json"]
+@pytest.mark.parametrize("sender", ["447700900000", "ACME"])
+@pytest.mark.parametrize("text", sorted(TEXTS))
+def test_nexmo_send_validates_against_new_message(send, nexmo_sms_spec, sender, text):
+    result, recorded = send("Nexmo", text=TEXTS[text], sender_id=sender, reference_id="r" * 60)
+    assert result.success, result.error
+    nexmo_sms_spec.validate_request(as_spec_request(recorded, NEXMO_SMS_HOST))
+    assert recorded.form["type"] == ("unicode" if text == "unicode" else "text")
+
+
+def test_nexmo_balance_check_validates_against_get_balance(check, emu, nexmo_account_spec):
+    assert check("Nexmo").passed
+    nexmo_account_spec.validate_request(as_spec_request(emu.requests[-1], NEXMO_API_HOST))
+
+
+def test_nexmo_validator_refuses_a_nine_character_key(emu, nexmo_sms_spec):
+    import httpx
+
+    creds = DEFAULT_CREDENTIALS["Nexmo"]
+    httpx.post(emu.url_for("Nexmo", https=False), data={
+        "api_key": creds["user_name"] + "X", "api_secret": creds["password"], "from": "ACME",
+        "to": "447079692712", "text": "hi"})
+    with pytest.raises(Exception, match="'emu12345X' is too long"):
+        nexmo_sms_spec.validate_request(as_spec_request(emu.requests[-1], NEXMO_SMS_HOST))
+
+
+# --- the emulator's replies against the same specs' response schemas ---------------------------------
+
+
+def _twilio_auth(password=None):
+    creds = DEFAULT_CREDENTIALS["Twilio"]
+    token = f"{creds['account_id']}:{password or creds['password']}".encode()
+    return creds["account_id"], {"Authorization": "Basic " + base64.b64encode(token).decode()}
+
+
+def test_emulated_twilio_replies_validate(emu, twilio_spec):
+    # The spec declares only the success replies (no 4xx schema), so those are what can be validated.
+    import httpx
+
+    sid, headers = _twilio_auth()
+    base = emu.base_url + "/2010-04-01/Accounts/" + sid
+    calls = [("GET", base + ".json", None), ("GET", base + "/Balance.json", None),
+             ("POST", base + "/Messages.json", {"To": "+447079692712", "From": "+15005550006", "Body": "Код 1"})]
+    for method, url, data in calls:
+        response = httpx.request(method, url, data=data, headers=headers)
+        assert response.status_code == (201 if data else 200)
+        twilio_spec.validate_response(as_spec_request(emu.requests[-1], TWILIO_HOST), as_spec_response(response))
+
+
+def test_twilio_reply_validation_can_fail(emu, twilio_spec):
+    import httpx
+
+    sid, headers = _twilio_auth()
+    response = httpx.get(emu.base_url + f"/2010-04-01/Accounts/{sid}.json", headers=headers)
+    broken = as_spec_response(response)
+    broken.data = json.dumps({**response.json(), "status": "sleeping"}).encode()  # not in the status enum
+    with pytest.raises(Exception, match="'sleeping' is not one of"):
+        twilio_spec.validate_response(as_spec_request(emu.requests[-1], TWILIO_HOST), broken)
+
+
+@pytest.mark.parametrize(("error", "branch"), [(None, "SMS"), ("6", "Error"), ("4", "Error")])
+def test_emulated_nexmo_send_replies_validate(emu, send, error, branch):
+    import httpx
+
+    _, recorded = send("Nexmo", text="Ваш код [Code]")
+    if error:
+        emu.inject("Nexmo", error=error, count=1)
+    response = httpx.post(emu.url_for("Nexmo", https=False), content=recorded.body,
+                          headers={"Content-Type": recorded.header("content-type")})
+    assert response.json()["messages"][0]["status"] == (error or "0")
+    nexmo_sms_reply_spec(branch).validate_response(as_spec_request(recorded, NEXMO_SMS_HOST),
+                                                   as_spec_response(response))
+
+
+def test_nexmo_reply_validation_can_fail(emu, send):
+    _, recorded = send("Nexmo")
+    reply = {"message-count": "1", "messages": [{"status": 0, "message-id": 17}]}  # numbers where strings go
+    broken = SpecResponse(status_code=200, content_type="application/json", data=json.dumps(reply).encode())
+    with pytest.raises(Exception, match="is not of type 'string'"):
+        nexmo_sms_reply_spec("SMS").validate_response(as_spec_request(recorded, NEXMO_SMS_HOST), broken)
+
+
+@pytest.mark.parametrize("secret", [None, "wrong-secret"])
+def test_emulated_nexmo_balance_replies_validate(emu, nexmo_account_spec, secret):
+    import httpx
+
+    creds = DEFAULT_CREDENTIALS["Nexmo"]
+    params = {"api_key": creds["user_name"], "api_secret": secret or creds["password"]}
+    response = httpx.get(emu.base_url + "/account/get-balance", params=params)
+    assert response.status_code == (401 if secret else 200)
+    nexmo_account_spec.validate_response(as_spec_request(emu.requests[-1], NEXMO_API_HOST),
+                                         as_spec_response(response))

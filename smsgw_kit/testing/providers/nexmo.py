@@ -1,4 +1,9 @@
-"""Emulated Nexmo: `POST /sms/json` (always HTTP 200, a status per message) and `GET /account/get-balance`."""
+"""Emulated Nexmo: `POST /sms/json` (always HTTP 200, a status per message) and `GET /account/get-balance`.
+
+Follows https://developer.vonage.com/en/api/sms and https://developer.vonage.com/en/api/account (the
+specs Nexmo/api-specification `definitions/sms.yml`, `account.yml`; the suite validates these replies
+against them).
+"""
 
 from __future__ import annotations
 

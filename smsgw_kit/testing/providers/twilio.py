@@ -1,4 +1,9 @@
-"""Emulated Twilio: `POST /2010-04-01/Accounts/{Sid}/Messages.json`, account and balance lookups, Basic auth."""
+"""Emulated Twilio: `POST /2010-04-01/Accounts/{Sid}/Messages.json`, account and balance lookups, Basic auth.
+
+Follows https://www.twilio.com/docs/messaging/api/message-resource and the errors of
+https://www.twilio.com/docs/api/errors (the spec twilio/twilio-oai `twilio_api_v2010.json`; the suite
+validates the success replies against it).
+"""
 
 from __future__ import annotations
 
