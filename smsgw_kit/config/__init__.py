@@ -18,7 +18,15 @@ from sqlmodel import Session
 
 from ..secrets import Keyring
 from .apply import apply_plan
-from .document import FORMAT_VERSION, account_fields, check_document, load, parse, to_json, to_yaml
+from .document import (
+    FORMAT_VERSION,
+    account_fields,
+    check_document,
+    load,
+    parse,
+    to_json,
+    to_yaml,
+)
 from .export import export, secret_references
 from .frame import document_from_frame
 from .plan import Change, Plan, make_plan
