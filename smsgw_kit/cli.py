@@ -105,7 +105,8 @@ def _output(frame, columns: list[str], as_json: bool, as_csv: bool) -> None:
     elif frame.empty:
         click.echo("(none)")
     else:
-        click.echo(frame[columns].fillna("").to_string(index=False))
+        shown = frame[columns].astype(object)
+        click.echo(shown.where(shown.notna(), "").to_string(index=False))
 
 
 def _format_options(fn):
@@ -143,8 +144,8 @@ def test(settings: Settings, names: tuple[str, ...], all_: bool, phone: str | No
     if bool(names) == all_:
         raise click.UsageError("Name the accounts to test, or give --all (not both).")
     admin = settings.admin
-    which = None if all_ else list(names)
-    total = len(admin.list_accounts()) if all_ else len(names)
+    which = None if all_ else [admin.get_account(n).name for n in names]  # unknown names fail before any test
+    total = len(admin.list_accounts()) if all_ else len(which)
     with click.progressbar(length=total, label="Testing", file=sys.stderr) as bar:
         reports = admin.test_accounts(which, phone, concurrency=concurrency, on_progress=lambda *_: bar.update(1))
     failed = {n: r for n, r in reports.items() if r.outcome == "failed"}
