@@ -7,7 +7,16 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from smsgw_kit import AccountLinked, Database, GatewayAdmin, InvalidInput, Keyring, NotFound, StaleEdit, config
+from smsgw_kit import (
+    AccountLinked,
+    Database,
+    GatewayAdmin,
+    InvalidInput,
+    Keyring,
+    NotFound,
+    StaleEdit,
+    config,
+)
 from smsgw_kit.models import GatewayAccount
 
 SECRETS = {"SMSGW_PRIMARY_PASSWORD": "nexmo-secret-1", "SMSGW_BACKUP_PASSWORD": "twilio-token-2",
