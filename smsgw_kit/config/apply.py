@@ -32,7 +32,9 @@ def _lock_touched(session: Session, plan: Plan) -> dict[tuple[str, int], Any]:
         wanted = {c.object_id: c for c in plan.changes if c.kind == kind and c.object_id is not None}
         if not wanted:
             continue
-        found = {r.id: r for r in session.exec(select(model).where(model.id.in_(wanted)).with_for_update()).all()}
+        found = {}
+        for chunk in _chunks(list(wanted), 500):
+            found.update((r.id, r) for r in session.exec(select(model).where(model.id.in_(chunk)).with_for_update()).all())
         for object_id, change in wanted.items():
             row = found.get(object_id)
             if row is None or row.version != change.version:

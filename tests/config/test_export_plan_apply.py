@@ -82,6 +82,9 @@ def test_export_then_apply_to_an_empty_database_reproduces_the_frames(source, ad
     for mine, theirs in zip(frames(admin), frames(source), strict=True):
         pd.testing.assert_frame_equal(mine, theirs)
     assert stored_secrets(admin) == stored_secrets(source)  # resolved from the environment, re-encrypted
+    by_hand, applied = (a.audit_frame(action="account.create").set_index("object_name")["after"].to_dict()
+                        for a in (source, admin))
+    assert applied == by_hand  # the batch records exactly what creating each by hand records
     assert admin.export_config() == document
     assert admin.plan(document).empty  # a second apply of the same document changes nothing
 
