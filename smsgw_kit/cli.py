@@ -145,7 +145,7 @@ def test(settings: Settings, names: tuple[str, ...], all_: bool, phone: str | No
         raise click.UsageError("Name the accounts to test, or give --all (not both).")
     admin = settings.admin
     which = None if all_ else [admin.get_account(n).name for n in names]  # unknown names fail before any test
-    total = len(admin.list_accounts()) if all_ else len(which)
+    total = len(admin.list_accounts()) if which is None else len(which)
     with click.progressbar(length=total, label="Testing", file=sys.stderr) as bar:
         reports = admin.test_accounts(which, phone, concurrency=concurrency, on_progress=lambda *_: bar.update(1))
     failed = {n: r for n, r in reports.items() if r.outcome == "failed"}

@@ -15,7 +15,7 @@ from .document import _at
 from .plan import ACCOUNT, DEFAULT, STORE, Change, Plan
 from .sections import SECTION_HOOKS
 
-MODELS = {ACCOUNT: (GatewayAccount, accounts.KIND), STORE: (IdentityStore, stores.KIND)}
+MODELS: dict[str, tuple[Any, str]] = {ACCOUNT: (GatewayAccount, accounts.KIND), STORE: (IdentityStore, stores.KIND)}
 
 
 def _stale(kind: str, name: str, read: int | None, now: int | None, detail: str | None = None) -> StaleEdit:
@@ -32,7 +32,7 @@ def _lock_touched(session: Session, plan: Plan) -> dict[tuple[str, int], Any]:
         wanted = {c.object_id: c for c in plan.changes if c.kind == kind and c.object_id is not None}
         if not wanted:
             continue
-        found = {}
+        found: dict[int, Any] = {}
         for chunk in _chunks(list(wanted), 500):
             found.update((r.id, r) for r in session.exec(select(model).where(model.id.in_(chunk)).with_for_update()).all())
         for object_id, change in wanted.items():
@@ -72,7 +72,7 @@ def _account(session: Session, name: str, made: dict[str, GatewayAccount]) -> Ga
 
 
 def _apply_one(session: Session, ctx: Context, change: Change, rows: dict, made: dict[str, GatewayAccount]) -> None:
-    row = rows.get((change.kind, change.object_id))
+    row: Any = rows.get((change.kind, change.object_id))
     match change.kind, change.action:
         case ("account", "modify"):
             accounts.modify(session, ctx, row, dict(change.data["set"]), clear=change.data["clear"])

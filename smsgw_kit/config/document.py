@@ -182,7 +182,7 @@ def check_store(raw: Any, path: str) -> StoreEntry:
         if not (isinstance(value, str) or (value is None and name == "gateway_account")):
             raise InvalidInput(f"{path}.{name}", f"must be text, not {type(value).__name__}")
     try:
-        given = {"name": rules.clean_name(raw.get("name"))[0]}
+        given: dict[str, Any] = {"name": rules.clean_name(raw.get("name"))[0]}
         if "store_type" in raw:
             given["store_type"] = rules.clean_text(raw["store_type"], "store_type") or "Active Directory"
         if "sms_text" in raw:

@@ -99,7 +99,8 @@ class Plan:
         """One row per changed field (one per change without fields): kind, action, name, field, before, after."""
         rows = []
         for c in self.changes:
-            for key, (before, after) in (c.fields or {None: (None, None)}).items():
+            fields: list[tuple[str | None, tuple[Any, Any]]] = list(c.fields.items()) or [(None, (None, None))]
+            for key, (before, after) in fields:
                 rows.append({"kind": c.kind, "action": c.action, "name": c.name, "field": key,
                              "before": before, "after": after, "path": c.path})
         frame = pd.DataFrame(rows, columns=["kind", "action", "name", "field", "before", "after", "path"])
@@ -108,7 +109,7 @@ class Plan:
         return frame
 
     def _repr_html_(self) -> str:
-        return f"<p>Plan: {self.summary()}.</p>" + (self.to_frame()._repr_html_() or "")
+        return f"<p>Plan: {self.summary()}.</p>" + self.to_frame().to_html()
 
 
 # -- Working out the plan --------------------------------------------------------------------------------
@@ -140,7 +141,7 @@ def _validate(values: dict[str, Any], path: str) -> None:
 
 
 def _type_url(gateway_type: str) -> str:
-    return get_gateway_type(gateway_type).info.default_url
+    return get_gateway_type(gateway_type).info.default_url  # type: ignore[attr-defined]
 
 
 def _create_account(entry: AccountEntry) -> Change:
@@ -187,7 +188,7 @@ def _plan_accounts(doc: Document, now: _Now, keyring: Keyring, prune: bool) -> t
     changes: list[Change] = []
     final = {a.name_key: a.name for a in now.accounts}
     ids: dict[str, int | None] = {a.name_key: a.id for a in now.accounts}
-    matched: set[int] = set()
+    matched: set[int | None] = set()
     for entry in doc.accounts or []:
         row = now.account_by_id.get(entry.id) if entry.id is not None else now.account_by_key.get(entry.given["name_key"])
         if entry.id is not None and row is None:
@@ -227,7 +228,7 @@ def _plan_default(doc: Document, now: _Now, state: State) -> list[Change]:
     if doc.default is None:
         state.default = None
         gone = now.default is None or now.default.name_key in state.deleted_accounts
-        return [] if gone else [Change(DEFAULT, "clear", old, "default", {"default": (old, None)})]
+        return [] if gone else [Change(DEFAULT, "clear", old or "", "default", {"default": (old, None)})]
     key = _key(doc.default)
     if key not in state.accounts:
         raise InvalidInput("default", f"names no account: {doc.default!r}",
@@ -277,7 +278,8 @@ def _plan_store(entry: StoreEntry, now: _Now, state: State) -> list[Change]:
                           row.id, row.version, data={"sms_text": entry.given["sms_text"]}))
     current = now.account_by_id.get(row.gateway_account_id)
     target_id = state.account_ids.get(_key(target)) if target else None
-    if stated and ((target is None) != (current is None) or (target is not None and target_id != current.id)):
+    current_id = current.id if current is not None else None
+    if stated and ((target is None) != (current is None) or (target is not None and target_id != current_id)):
         action = "unlink" if target is None else "link"
         out.append(Change(STORE, action, row.name, entry.path,
                           {"gateway_account": (current.name if current else None, target)},
@@ -320,7 +322,7 @@ def _ordered(changes: list[Change]) -> list[Change]:
 
 def make_plan(session: Session, keyring: Keyring, doc: Document, *, prune: bool = True) -> Plan:
     """Compare the checked document with the database; `prune` deletes what a managed section leaves out."""
-    now = _Now(session.exec(select(GatewayAccount)).all(), session.exec(select(IdentityStore)).all())
+    now = _Now(list(session.exec(select(GatewayAccount)).all()), list(session.exec(select(IdentityStore)).all()))
     changes, state = _plan_accounts(doc, now, keyring, prune)
     changes += _plan_default(doc, now, state)
     changes += _plan_stores(doc, now, state)
