@@ -20,6 +20,8 @@ LINK_SOURCES = ("default", "manual")
 
 
 def _no_control_chars(field: str, value: str, *, allow_newlines: bool = False) -> None:
+    if value.isprintable():  # fast path: no character of any "C" category (10,000-account documents)
+        return
     for ch in value:
         if allow_newlines and ch in "\n\r\t":
             continue
