@@ -58,6 +58,10 @@ class Settings:
             self._admin = GatewayAdmin(self.database_url, keyring=keyring, actor=self.actor)
         return self._admin
 
+    def close(self) -> None:
+        if self._admin is not None:
+            self._admin.db.dispose()
+
 
 pass_settings = click.make_pass_decorator(Settings)
 
@@ -88,6 +92,7 @@ def cli(ctx: click.Context, database_url: str | None, key_file: Path | None, act
     if key_file and os.environ.get("SMSGW_KIT_SECRET_KEYS"):
         key_file = None  # as in the notebooks: keys from the environment win over a key file
     ctx.obj = Settings(database_url, key_file, actor)
+    ctx.call_on_close(ctx.obj.close)
 
 
 # -- Listing ----------------------------------------------------------------------------------------------
