@@ -8,10 +8,11 @@ import os
 from collections.abc import Set
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from .fields import SECRETS
-from .models import AuditEvent, GatewayAccount, IdentityStore
+from .models import AuditEvent, GatewayAccount, IdentityStore, utcnow
 
 log = logging.getLogger("smsgw_kit.audit")
 _HIDDEN = {"name_key", "version", "created_at", "created_by", "updated_at", "updated_by", "id"}
@@ -30,7 +31,12 @@ def current_actor() -> str:
 
 def snapshot(row: GatewayAccount | IdentityStore) -> dict[str, Any]:
     """The row's auditable values; encrypted secrets appear only as 'set' or None."""
-    data = row.model_dump(exclude=_HIDDEN)
+    return snapshot_values(row.model_dump(exclude=_HIDDEN))
+
+
+def snapshot_values(values: dict[str, Any]) -> dict[str, Any]:
+    """`snapshot` of a row given as a dict of its columns (rows inserted in a batch)."""
+    data = {k: v for k, v in values.items() if k not in _HIDDEN}
     for shown, column in SECRETS.items():
         if column in data:
             data[shown] = "set" if data.pop(column) else None
@@ -59,3 +65,15 @@ def record(session: Session, *, actor: str, action: str, row: GatewayAccount | I
         object_name=object_name or (row.name if row is not None else None),
         before=before, after=after,
     ))
+
+
+def record_many(session: Session, *, actor: str, action: str, object_kind: str,
+                events: list[tuple[int | None, str | None, dict[str, Any] | None, dict[str, Any] | None]]) -> None:
+    """Add many events of one action, each (object id, object name, before, after), in one batched INSERT."""
+    session.flush()  # events recorded one by one earlier in the transaction keep their order
+    for _, name, _, _ in events:
+        log.info("%s %s %r by %s", action, object_kind, name, actor)
+    rows = [{"at": utcnow(), "actor": actor, "action": action, "object_kind": object_kind, "object_id": object_id,
+             "object_name": name, "before": before, "after": after} for object_id, name, before, after in events]
+    if rows:
+        session.execute(sa.insert(AuditEvent.__table__), rows)

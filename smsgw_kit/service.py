@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from . import accounts, audit, history, locks, rules, stores, views
+from . import accounts, audit, config, history, locks, rules, stores, views
 from .accounts import Context
 from .db import Database
 from .db_errors import translate
@@ -299,6 +299,31 @@ class GatewayAdmin:
         if retire_old_keys and ring.source == "file":
             self.keyring.save()
         return count
+
+    # Configuration as code (smsgw_kit.config) ------------------------------------------------
+
+    def export_config(self, *, secrets: str = "env", env_prefix: str = "SMSGW_") -> dict[str, Any]:
+        """Accounts, identity stores, links and the default as a document; secrets as `env:` references
+        (`secrets="env"`) or left out (`secrets="omit"`). Write it with `config.to_yaml` / `to_json`."""
+        with self._read() as s:
+            return config.export(s, secrets=secrets, env_prefix=env_prefix)
+
+    def plan(self, document: Any) -> config.Plan:
+        """What applying the document (dict, .yaml/.json path, or text) would change; nothing is written."""
+        with self._read() as s:
+            return config.plan_document(s, self.keyring, document)
+
+    def plan_from_frame(self, frame: pd.DataFrame, *, delete_missing: bool = False) -> config.Plan:
+        """A plan from an edited `accounts_frame()` (rows matched by id, so renames work)."""
+        with self._read() as s:
+            return config.plan_frame(s, self.keyring, frame, delete_missing=delete_missing)
+
+    def apply(self, plan: config.Plan) -> dict[str, int]:
+        """Apply a plan in one transaction, all or nothing; StaleEdit if what it touches moved since."""
+        if not isinstance(plan, config.Plan):
+            raise InvalidInput("plan", f"must be a Plan, not {type(plan).__name__}", allowed="admin.plan(document)")
+        with self._write() as s:
+            return dict(config.apply_plan(s, self._ctx, plan))
 
     # Test Connection ------------------------------------------------------------------------
 

@@ -1,0 +1,51 @@
+"""Configuration as code: export accounts, stores, links and the default as a document; plan; apply.
+
+    document = export(session)                  # secrets as env:/file: references, never in clear
+    plan = make_plan(session, keyring, document) # what would change; nothing written
+    apply_plan(session, ctx, plan)               # all of it in the caller's one transaction, or nothing
+
+`GatewayAdmin.export_config / plan / plan_from_frame / apply` open the sessions; this package owns
+the document's shape (document.py), the diff (plan.py), the frame round trip (frame.py), applying
+(apply.py) and the hook other capabilities add their sections through (sections.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session
+
+from ..secrets import Keyring
+from .apply import apply_plan
+from .document import (
+    FORMAT_VERSION,
+    account_fields,
+    check_document,
+    load,
+    parse,
+    to_json,
+    to_yaml,
+)
+from .export import export, secret_references
+from .frame import document_from_frame
+from .plan import Change, Plan, make_plan
+from .sections import Section, register_section
+
+
+def plan_document(session: Session, keyring: Keyring, document: Any) -> Plan:
+    """A plan from a document given as a dict, a .yaml/.yml/.json path, or YAML/JSON text."""
+    raw, base = load(document)
+    return make_plan(session, keyring, check_document(raw, base=base))
+
+
+def plan_frame(session: Session, keyring: Keyring, frame: pd.DataFrame, *, delete_missing: bool = False) -> Plan:
+    """A plan from an edited accounts frame; rows left out are deleted only with `delete_missing`."""
+    return make_plan(session, keyring, document_from_frame(session, frame), prune=delete_missing)
+
+
+__all__ = [
+    "FORMAT_VERSION", "Change", "Plan", "Section", "account_fields", "apply_plan", "check_document",
+    "document_from_frame", "export", "load", "make_plan", "parse", "plan_document", "plan_frame",
+    "register_section", "secret_references", "to_json", "to_yaml",
+]
