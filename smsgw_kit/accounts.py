@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from . import audit, locks, refs, rules

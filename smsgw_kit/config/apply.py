@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from .. import accounts, rules, stores
+from .. import accounts, locks, rules, stores
 from ..accounts import Context
 from ..errors import InvalidInput, StaleEdit
 from ..models import GatewayAccount, IdentityStore
@@ -33,8 +33,10 @@ def _lock_touched(session: Session, plan: Plan) -> dict[tuple[str, int], Any]:
         if not wanted:
             continue
         found: dict[int, Any] = {}
-        for chunk in _chunks(list(wanted), 500):
-            found.update((r.id, r) for r in session.exec(select(model).where(model.id.in_(chunk)).with_for_update()).all())
+        for chunk in _chunks(sorted(wanted), 500):  # ascending ids, accounts before stores: the lock order
+            query = (select(model).where(model.id.in_(chunk)).order_by(model.id).with_for_update()
+                     .execution_options(populate_existing=True))
+            found.update((r.id, r) for r in session.exec(query).all())
         for object_id, change in wanted.items():
             row = found.get(object_id)
             if row is None or row.version != change.version:
@@ -68,7 +70,7 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 def _account(session: Session, name: str, made: dict[str, GatewayAccount]) -> GatewayAccount:
-    return made.get(name) or accounts.find(session, name, share=True)
+    return made.get(name) or accounts.find(session, name)
 
 
 def _apply_one(session: Session, ctx: Context, change: Change, rows: dict, made: dict[str, GatewayAccount]) -> None:
@@ -111,7 +113,7 @@ def _create_store(session: Session, ctx: Context, data: dict[str, Any], made: di
 
 def apply_plan(session: Session, ctx: Context, plan: Plan) -> Counter:
     """Every change of the plan, or (on any refusal) none: the caller's transaction rolls back."""
-    accounts.lock_default(session)  # the default lock is always taken before any row lock
+    locks.take_default(session)  # the default lock is always taken before any row lock
     rows = _lock_touched(session, plan)
     _check_new_names(session, plan)
     _check_default(session, plan)

@@ -31,7 +31,7 @@ def populate(admin: GatewayAdmin) -> None:
     """Two accounts (one behind a proxy), the default, three stores: default-linked, hand-linked, unlinked."""
     admin.create_account(name="Primary", gateway_type="Nexmo", user_name="api-key",
                          password=SECRETS["SMSGW_PRIMARY_PASSWORD"], sender_id="GroupID", set_default=True)
-    admin.create_account(name="Backup", gateway_type="Twilio", account_id="AC0123", user_name="AC0123",
+    admin.create_account(name="Backup", gateway_type="Twilio", account_id="AC00000000000000000000000000000023", user_name="AC00000000000000000000000000000023",
                          password=SECRETS["SMSGW_BACKUP_PASSWORD"], sender_id="+15005550006",
                          proxy_host_name="proxy.example.net", proxy_port=3128, proxy_user_name="squid",
                          proxy_password=SECRETS["SMSGW_BACKUP_PROXY_PASSWORD"], proxy_description="DMZ proxy",
@@ -106,7 +106,7 @@ def test_the_document_holds_references_never_secrets(source):
 def test_a_document_without_secrets_keeps_the_stored_ones(source):
     before = stored_secrets(source)
     document = source.export_config(secrets="omit")
-    document["accounts"][0]["user_name"] = "AC9999"  # Backup
+    document["accounts"][0]["user_name"] = "AC99999999999999999999999999999999"  # Backup
 
     plan = source.plan(document)
     source.apply(plan)

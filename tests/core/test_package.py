@@ -33,6 +33,8 @@ def _names_used_outside_errors() -> set[str]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 used.add(node.func.id)
+            if isinstance(node, ast.Call):  # a class handed to a factory, e.g. _after_write(GatewayTimeout, ...)
+                used.update(a.id for a in node.args if isinstance(a, ast.Name))
             elif isinstance(node, ast.Raise) and isinstance(node.exc, ast.Name):
                 used.add(node.exc.id)
     return used
