@@ -1,19 +1,28 @@
-"""The audit trail: who is acting, and recording each change with secrets masked."""
+"""The audit trail: who is acting, recording each change (secrets masked) into a hash chain, and checking it."""
 
 from __future__ import annotations
 
 import getpass
+import hashlib
+import json
 import logging
 import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from .models import AuditEvent, GatewayAccount, IdentityStore
 
 log = logging.getLogger("smsgw_kit.audit")
-MASKED_SECRETS = {"password_enc": "password", "proxy_password_enc": "proxy_password"}
+MASKED_SECRETS = {"password_enc": "password", "proxy_password_enc": "proxy_password",
+                  "options_enc": "secret_options"}
 _HIDDEN = {"name_key", "version", "created_at", "created_by", "updated_at", "updated_by", "id"}
+GENESIS = "0" * 64  # the prev_hash of the first event
+CHAIN_LOCK = 0x5_3_6D_73_61  # serialises appends to the chain on PostgreSQL (SQLite's writer lock already does)
+CHAINED = ("at", "actor", "db_user", "action", "object_kind", "object_id", "object_name", "before", "after")
 
 
 def current_actor() -> str:
@@ -46,15 +55,93 @@ def changes(before: dict[str, Any], after: dict[str, Any], *, rotated: set[str] 
     return old, new
 
 
+def _canonical_time(value: datetime) -> str:
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")
+
+
+def event_hash(prev_hash: str, content: dict[str, Any]) -> str:
+    """SHA-256 of the previous hash and this event's content, in one canonical JSON form."""
+    data = {k: content.get(k) for k in CHAINED}
+    data["at"] = _canonical_time(data["at"])
+    for k in ("before", "after"):  # stored JSON may come back as text (SQLite) or parsed
+        if isinstance(data[k], str):
+            data[k] = json.loads(data[k])
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{prev_hash}\n{text}".encode()).hexdigest()
+
+
+def _head(session: Session) -> tuple[str, str | None]:
+    """The chain's last hash and the database's session user, read once per transaction under the lock."""
+    info = session.info
+    if "audit_head" not in info:
+        conn = session.connection()
+        db_user = None
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK)))
+            db_user = conn.execute(sa.text("SELECT session_user")).scalar()
+        e = AuditEvent.__table__.c
+        last = conn.execute(sa.select(e.hash).order_by(e.id.desc()).limit(1)).scalar()
+        info["audit_head"], info["audit_db_user"] = last or GENESIS, db_user
+    return info["audit_head"], info["audit_db_user"]
+
+
 def record(session: Session, *, actor: str, action: str, row: GatewayAccount | IdentityStore | None,
            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
            object_kind: str | None = None, object_name: str | None = None) -> None:
-    """Add one audit event to the caller's transaction."""
+    """Add one audit event, chained to the previous one, to the caller's transaction."""
     kind = object_kind or ("account" if isinstance(row, GatewayAccount) else "identity_store")
     log.info("%s %s %r by %s", action, kind, object_name or getattr(row, "name", None), actor)
-    session.add(AuditEvent(
+    event = AuditEvent(
         actor=actor, action=action, object_kind=kind,
         object_id=row.id if row is not None else None,
         object_name=object_name or (row.name if row is not None else None),
         before=before, after=after,
-    ))
+    )
+    prev, event.db_user = _head(session)
+    # JSON round-trip first so the hash covers exactly what the database will hand back.
+    event.before = json.loads(json.dumps(before, default=str)) if before is not None else None
+    event.after = json.loads(json.dumps(after, default=str)) if after is not None else None
+    event.prev_hash, event.hash = prev, event_hash(prev, event.model_dump())
+    session.info["audit_head"] = event.hash
+    session.add(event)  # events are inserted in the order they are added, so ids follow the chain
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    """The result of checking the audit chain: intact or the first event that breaks it, and why."""
+
+    intact: bool
+    events: int
+    head: str | None
+    event_id: int | None = None
+    problem: str = ""
+
+    def __bool__(self) -> bool:
+        return self.intact
+
+    def __str__(self) -> str:
+        if self.intact:
+            return f"The audit trail is intact: {self.events} event(s), chain head {(self.head or GENESIS)[:16]}."
+        return f"The audit trail was tampered with: {self.problem}"
+
+
+def verify(conn: sa.Connection) -> AuditCheck:
+    """Walk the chain in id order; name the first altered, removed or reordered event."""
+    e = AuditEvent.__table__.c
+    rows = conn.execute(sa.select(e.id, e.prev_hash, e.hash, *(e[k] for k in CHAINED)).order_by(e.id)).mappings().all()
+    by_hash = {r["hash"]: r["id"] for r in rows}
+    prev, count = GENESIS, 0
+    for r in rows:
+        label = f"event #{r['id']} ({r['action']} {r['object_name'] or r['object_kind']!s} at {r['at']:%Y-%m-%d %H:%M:%S})"
+        if r["hash"] is None or event_hash(r["prev_hash"] or "", dict(r)) != r["hash"]:
+            return AuditCheck(False, count, prev, r["id"], f"{label} was altered: its content no longer matches its hash.")
+        if r["prev_hash"] != prev:
+            if r["prev_hash"] in by_hash:
+                return AuditCheck(False, count, prev, r["id"],
+                                  f"{label} is out of order: it follows event #{by_hash[r['prev_hash']]}.")
+            where = "before it" if prev != GENESIS else "at the start of the trail"
+            return AuditCheck(False, count, prev, r["id"], f"an event {where} was removed: {label} "
+                              "follows an event that is no longer in the trail.")
+        prev, count = r["hash"], count + 1
+    return AuditCheck(True, count, None if prev == GENESIS else prev)

@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from . import accounts, audit, stores, views
+from . import accounts, audit, keystore, stores, views
 from .accounts import Context
 from .db import Database
 from .errors import AccountLinked, Conflict, InvalidInput, NotFound, SecretsError, StorageError
@@ -48,22 +48,32 @@ class GatewayAdmin:
     """Create, edit, default, test, link and delete SMS gateway accounts on one database."""
 
     def __init__(self, database: Database | str | None = None, *, keyring: Keyring | None = None,
-                 actor: str | None = None):
-        self.db = database if isinstance(database, Database) else Database(database)
-        self.keyring = keyring or Keyring.load()
+                 actor: str | None = None, read_only: bool = False):
+        self.db = database if isinstance(database, Database) else Database(database, migrate=not read_only)
+        self.read_only = read_only
+        self.keyring = keystore.connect(self.db, keyring, read_only=read_only)
         self.actor = actor or audit.current_actor()
 
     def __repr__(self) -> str:
-        return f"GatewayAdmin({self.db.engine.url!r}, actor={self.actor!r})"
+        mode = ", read_only=True" if self.read_only else ""
+        return f"GatewayAdmin({self.db.engine.url!r}, actor={self.actor!r}{mode})"
+
+    @property
+    def can_use_secrets(self) -> bool:
+        """False on a read-only or keyless connection: testing, saving passwords and rotating are refused."""
+        return keystore.usable(self.keyring)
 
     @property
     def _ctx(self) -> Context:
         return Context(actor=self.actor, keyring=self.keyring)
 
     @contextmanager
-    def _write(self, name: str | None = None, on_foreign_key: Callable[[], Exception] | None = None) -> Iterator[Session]:
+    def _write(self, name: str | None = None, on_foreign_key: Callable[[], Exception] | None = None,
+               *, rotating: bool = False) -> Iterator[Session]:
+        keystore.refuse_if_read_only(self.read_only)
         try:
             with self.db.transaction() as session:
+                keystore.pin(session, self.keyring, actor=self.actor, exclusive=rotating)
                 yield session
         except sa.exc.IntegrityError as exc:
             if on_foreign_key and "foreign key" in str(exc.orig).lower():
@@ -253,32 +263,29 @@ class GatewayAdmin:
         """Re-encrypt every stored secret under a new key; returns how many secrets were re-encrypted.
 
         The new key is saved beside the old ones before anything is re-encrypted, so a crash at any
-        point leaves every secret readable. Keys from SMSGW_KIT_SECRET_KEYS cannot be written: put the
-        new key first there, then call this without `new_key` to re-encrypt under it.
+        point leaves every secret readable; the database records the new key's fingerprint as current
+        in the same transaction. Keys from SMSGW_KIT_SECRET_KEYS cannot be written: put the new key
+        first there, then call this without `new_key` to re-encrypt under it.
         """
-        if self.keyring.source == "environment":
-            if new_key:
-                raise InvalidInput("new_key", "cannot be saved: keys come from SMSGW_KIT_SECRET_KEYS",
-                                   allowed="put the new key first in SMSGW_KIT_SECRET_KEYS")
-            ring = self.keyring
-        else:
-            ring = self.keyring.with_new_primary(new_key.encode() if new_key else None)
-            if ring.source == "file":
-                ring.save()
-        count = 0
-        with self._write() as s:
-            for row in s.exec(select(GatewayAccount).with_for_update()).all():
-                for col in accounts.SECRETS.values():
-                    if getattr(row, col):
-                        setattr(row, col, ring.reencrypt(getattr(row, col)))
-                        count += 1
-                s.add(row)
+        ring = keystore.next_keyring(self.keyring, new_key)
+        old = tuple(f for f in (*self.keyring.fingerprints, *ring.fingerprints) if f != ring.current)
+        if ring.source == "file":
+            ring.save()
+        with self._write(rotating=True) as s:
+            count = keystore.rotate(s, self.keyring, ring, actor=self.actor)
             audit.record(s, actor=self.actor, action="keys.rotate", row=None, object_kind="keys",
-                         object_name=ring.source, after={"secrets_reencrypted": count, "keys_kept": 1 if retire_old_keys else ring.key_count})
+                         object_name=ring.source, before={"key": self.keyring.current},
+                         after={"key": ring.current, "secrets_reencrypted": count,
+                                "keys_kept": 1 if retire_old_keys else ring.key_count})
         self.keyring = ring.retired() if retire_old_keys else ring
         if retire_old_keys and ring.source == "file":
-            self.keyring.save()
+            self.keyring.save(drop=keystore.retired_among(self.db, old))
         return count
+
+    def verify_audit(self):
+        """Check the audit trail's hash chain: an AuditCheck, naming the first altered, removed or reordered event."""
+        with self.db.reading() as conn:
+            return audit.verify(conn)
 
     # Test Connection ------------------------------------------------------------------------
 

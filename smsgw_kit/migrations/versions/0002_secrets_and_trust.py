@@ -1,0 +1,88 @@
+"""secrets and trust: key fingerprints, secret options, audit hash chain and database actor
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-29
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+import smsgw_kit.models
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+# On PostgreSQL the database, not the client, says who is logged in.
+DB_USER_TRIGGER = """
+CREATE OR REPLACE FUNCTION smsgw_audit_db_user() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.db_user := session_user;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER audit_event_db_user BEFORE INSERT ON audit_event
+    FOR EACH ROW EXECUTE FUNCTION smsgw_audit_db_user();
+"""
+
+
+def upgrade() -> None:
+    op.create_table(
+        "secret_key",
+        sa.Column("fingerprint", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("is_current", sa.Boolean(), nullable=False),
+        sa.Column("since", smsgw_kit.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_by", sqlmodel.sql.sqltypes.AutoString(length=256), nullable=False),
+        sa.Column("retired_at", smsgw_kit.models.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("fingerprint"),
+    )
+    with op.batch_alter_table("secret_key", schema=None) as batch_op:
+        batch_op.create_index("uq_secret_key_one_current", ["is_current"], unique=True,
+                              sqlite_where=sa.text("is_current = 1"), postgresql_where=sa.text("is_current"))
+    with op.batch_alter_table("gateway_account", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("options_enc", sa.Text(), nullable=True))
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("db_user", sqlmodel.sql.sqltypes.AutoString(length=256), nullable=True))
+        batch_op.add_column(sa.Column("prev_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+        batch_op.add_column(sa.Column("hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
+        batch_op.create_index(batch_op.f("ix_audit_event_prev_hash"), ["prev_hash"], unique=True)
+    _chain_existing_events()
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(DB_USER_TRIGGER)
+
+
+def _chain_existing_events() -> None:
+    """Events recorded before the chain existed are chained now, in id order."""
+    from smsgw_kit.audit import CHAINED, GENESIS, event_hash
+
+    conn = op.get_bind()
+    table = sa.table("audit_event", sa.column("id"), sa.column("prev_hash"), sa.column("hash"),
+                     *(sa.column(k) for k in CHAINED))
+    typed = smsgw_kit.models.AuditEvent.__table__.c
+    rows = conn.execute(sa.select(typed.id, *(typed[k] for k in CHAINED)).order_by(typed.id)).mappings().all()
+    prev = GENESIS
+    for row in rows:
+        digest = event_hash(prev, dict(row))
+        conn.execute(sa.update(table).where(table.c.id == row["id"]).values(prev_hash=prev, hash=digest))
+        prev = digest
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_event_db_user ON audit_event")
+        op.execute("DROP FUNCTION IF EXISTS smsgw_audit_db_user()")
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_event_prev_hash"))
+        batch_op.drop_column("hash")
+        batch_op.drop_column("prev_hash")
+        batch_op.drop_column("db_user")
+    with op.batch_alter_table("gateway_account", schema=None) as batch_op:
+        batch_op.drop_column("options_enc")
+    with op.batch_alter_table("secret_key", schema=None) as batch_op:
+        batch_op.drop_index("uq_secret_key_one_current", sqlite_where=sa.text("is_current = 1"),
+                            postgresql_where=sa.text("is_current"))
+    op.drop_table("secret_key")
