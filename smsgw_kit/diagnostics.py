@@ -137,7 +137,9 @@ def _verdict(name: str, stages: list[StageResult], recipient: PhoneNumber | None
     return "passed", f"{name} is reachable and accepted the credentials; no test message was sent."
 
 
-def _not_started(gateway_type: str, exc: Exception, settings: GatewaySettings) -> ConnectionReport:
+def not_started(gateway_type: str, exc: Exception, settings: GatewaySettings | None = None) -> ConnectionReport:
+    """The failed report of a run that could not start (bad settings, or secrets that cannot be decrypted)."""
+    settings = settings or GatewaySettings()
     return ConnectionReport(
         gateway_type=str(gateway_type), outcome="failed", stages=(), duration_ms=0.0,
         summary=redact(f"Test Connection could not start: {exc}", settings),
@@ -159,7 +161,7 @@ def run_connection_tests(
         try:
             return run_connection_test(gateway_type, settings, phone, message=message)
         except Exception as exc:  # one account's bad settings must not stop the others
-            return _not_started(gateway_type, exc, settings)
+            return not_started(gateway_type, exc, settings)
 
     reports: dict[Hashable, ConnectionReport] = {}
     with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(jobs) or 1))) as pool:

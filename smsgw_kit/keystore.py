@@ -23,6 +23,9 @@ from .secrets import KEYS_ENV, Keyring, NoKeys, key_of, where_keys_are_looked_fo
 KEY_LOCK = 0x5_3_6D_73_6B  # writers hold it shared, a rotation exclusively (PostgreSQL)
 RECORD_LOCK = 0x5_3_6D_73_72  # recording the first key of a database (PostgreSQL)
 ENC_COLUMNS = ("password_enc", "proxy_password_enc", "options_enc")
+# A database view (migration 0002) saying which secrets are set without showing them; auditors may read it.
+SECRET_STATE = sa.table("gateway_account_secret_state", sa.column("id"), sa.column("password_set"),
+                        sa.column("proxy_password_set"), sa.column("secret_options_set"))
 A, K = GatewayAccount.__table__.c, SecretKey.__table__.c
 
 
@@ -59,6 +62,12 @@ def usable(ring: Keyring | NoKeys) -> bool:
     return not isinstance(ring, NoKeys)
 
 
+def require(ring: Keyring | NoKeys) -> None:
+    """Raise KeyNeeded on a connection without keys."""
+    if isinstance(ring, NoKeys):
+        ring.encrypt("")
+
+
 def refuse_if_read_only(read_only: bool) -> None:
     if read_only:
         raise ReadOnly("This connection was opened with read_only=True: it can list and view everything, "
@@ -67,8 +76,7 @@ def refuse_if_read_only(read_only: bool) -> None:
 
 def next_keyring(ring: Keyring | NoKeys, new_key: str | None) -> Keyring:
     """The keyring a rotation re-encrypts under: a new (or given) key first, the old ones kept to decrypt."""
-    if isinstance(ring, NoKeys):
-        ring.encrypt("")  # raises KeyNeeded, saying a key is needed
+    require(ring)
     if ring.source == "environment":
         if new_key:
             raise InvalidInput("new_key", f"cannot be saved: keys come from {KEYS_ENV}",
@@ -189,6 +197,17 @@ def _guard(session: Session, _ctx: object, _instances: object) -> None:
         f"{', '.join(sorted(str(f) for f in fps))}; nothing was saved. Another session probably rotated "
         "the key: reconnect (or add the new key) and save again."
     )
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _hide_ciphertext(state: sa.orm.ORMExecuteState) -> None:
+    """Sessions of read-only connections never select the ciphertext columns (auditors may not read them)."""
+    if not (state.is_select and state.session.info.get("no_ciphertext")):
+        return
+    entities = [d.get("entity") for d in state.statement.column_descriptions]
+    if GatewayAccount in entities:
+        state.statement = state.statement.options(
+            *(sa.orm.defer(getattr(GatewayAccount, c), raiseload=True) for c in ENC_COLUMNS))
 
 
 def rotate(session: Session, old: Keyring, new: Keyring, *, actor: str) -> int:

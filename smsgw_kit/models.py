@@ -207,6 +207,12 @@ class GatewayAccountPublic(Stamped):
     @classmethod
     def of(cls, row: GatewayAccount) -> "GatewayAccountPublic":
         data = row.model_dump(exclude={"password_enc", "proxy_password_enc", "options_enc", "name_key"})
+        if "password_enc" in sa.inspect(row).unloaded:  # a read-only session: ask the database which are set
+            from .keystore import SECRET_STATE as v
+
+            state = sa.inspect(row).session.execute(
+                sa.select(v.c.password_set, v.c.proxy_password_set).where(v.c.id == row.id)).one()
+            return cls(**data, password_set=bool(state[0]), proxy_password_set=bool(state[1]))
         return cls(**data, password_set=bool(row.password_enc), proxy_password_set=bool(row.proxy_password_enc))
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from . import accounts, audit, keystore, stores, views
+from . import accounts, audit, keystore, secret_options, stores, views
 from .accounts import Context
 from .db import Database
 from .errors import AccountLinked, Conflict, InvalidInput, NotFound, SecretsError, StorageError
@@ -87,7 +87,7 @@ class GatewayAdmin:
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
-        with self.db.reading() as conn, Session(bind=conn) as session:
+        with self.db.reading() as conn, Session(bind=conn, info={"no_ciphertext": self.read_only}) as session:
             yield session
 
     # Accounts -------------------------------------------------------------------------------
@@ -293,6 +293,7 @@ class GatewayAdmin:
         """Run Test Connection on a saved account; the report is stored in the test history."""
         from .diagnostics import run_connection_test
 
+        keystore.require(self.keyring)
         with self._read() as s:
             row = accounts.find(s, account)
             settings = accounts.settings_of(row, self.keyring)
@@ -309,12 +310,14 @@ class GatewayAdmin:
         from .diagnostics import run_connection_test
         from .gateways import get_gateway_type
 
+        keystore.require(self.keyring)
         base: dict[str, Any] = {}
         if account is not None:
             with self._read() as s:
                 row = accounts.find(s, account)
                 base = {k: getattr(row, k) for k in accounts.EDITABLE - {"name", *accounts.SECRETS}}
                 base.update({k: self.keyring.decrypt(getattr(row, c)) for k, c in accounts.SECRETS.items()})
+                base["secret_options"] = secret_options.unseal(self.keyring, row.options_enc)
                 name = name or row.name
         values = accounts.clean_fields({**({"gateway_type": gateway_type} if gateway_type else {}), **fields})
         values = {**base, **{k: v for k, v in values.items() if not (k in accounts.SECRETS and v is None)}}
@@ -334,7 +337,7 @@ class GatewayAdmin:
         with self._read() as s:
             for row in s.exec(select(GatewayAccount).order_by(GatewayAccount.name_key)).all():
                 try:
-                    count += sum(self.keyring.decrypt(getattr(row, c)) is not None for c in accounts.SECRETS.values())
+                    count += sum(self.keyring.decrypt(getattr(row, c)) is not None for c in keystore.ENC_COLUMNS)
                 except SecretsError:
                     failed.append(row.name)
         if failed:
@@ -345,14 +348,21 @@ class GatewayAdmin:
     def test_accounts(self, which: Iterable[AccountRef] | None = None, phone: str | None = None, *,
                       concurrency: int = 16, on_progress: Callable[..., None] | None = None) -> dict[str, Any]:
         """Test several accounts (all by default) concurrently; reports by account name."""
-        from .diagnostics import run_connection_tests
+        from .diagnostics import not_started, run_connection_tests
 
+        keystore.require(self.keyring)
         with self._read() as s:
             rows = ([accounts.find(s, a) for a in which] if which is not None
                     else s.exec(select(GatewayAccount).order_by(GatewayAccount.name_key)).all())
             ids = {r.name: r.id for r in rows}
-            jobs = [(r.name, r.gateway_type, accounts.settings_of(r, self.keyring)) for r in rows]
-        reports = run_connection_tests(jobs, phone, concurrency=concurrency, on_progress=on_progress)
+            jobs, unreadable = [], {}
+            for r in rows:  # an account whose secrets cannot be decrypted fails alone; the others are tested
+                try:
+                    jobs.append((r.name, r.gateway_type, accounts.settings_of(r, self.keyring)))
+                except SecretsError as exc:
+                    unreadable[r.name] = not_started(r.gateway_type, exc)
+        tested = run_connection_tests(jobs, phone, concurrency=concurrency, on_progress=on_progress)
+        reports = {name: {**tested, **unreadable}[name] for name in ids}
         self._store_tests([(ids[name], name, report) for name, report in reports.items()])
         return reports
 

@@ -8,16 +8,18 @@ import pandas as pd
 import sqlalchemy as sa
 
 from .db import Database
+from .keystore import SECRET_STATE
 from .models import AuditEvent, ConnectionTestRun, GatewayAccount, IdentityStore
 
 ACCOUNTS, STORES = GatewayAccount.__table__, IdentityStore.__table__
 A, S = ACCOUNTS.c, STORES.c
 T = ConnectionTestRun.__table__.c
 E = AuditEvent.__table__.c
+V = SECRET_STATE.c
 
 
-def _set_or_not(column: sa.ColumnElement) -> sa.ColumnElement:
-    return sa.case((column.is_(None), "not set"), else_="set")
+def _set_or_not(flag: sa.ColumnElement) -> sa.ColumnElement:
+    return sa.case((flag == 1, "set"), else_="not set")
 
 
 def accounts_query() -> sa.Select:
@@ -32,14 +34,15 @@ def accounts_query() -> sa.Select:
     return (
         sa.select(
             A.id, A.name, A.gateway_type, A.gateway_url, A.account_id, A.user_name,
-            _set_or_not(A.password_enc).label("password"), A.sender_id,
+            _set_or_not(V.password_set).label("password"), A.sender_id,
             A.proxy_host_name, A.proxy_port, A.proxy_user_name,
-            _set_or_not(A.proxy_password_enc).label("proxy_password"),
+            _set_or_not(V.proxy_password_set).label("proxy_password"),
             A.is_default, sa.func.coalesce(links.c.n, 0).label("linked_stores"),
             ranked.c.outcome.label("last_test_outcome"), ranked.c.started_at.label("last_test_at"),
             A.created_at, A.created_by, A.updated_at, A.updated_by, A.version,
         )
         .select_from(ACCOUNTS)
+        .join(SECRET_STATE, V.id == A.id)  # not the ciphertext columns: auditors may not read those
         .outerjoin(links, links.c.gateway_account_id == A.id)
         .outerjoin(ranked, sa.and_(ranked.c.gateway_account_id == A.id, ranked.c.rn == 1))
         .order_by(A.name_key)

@@ -18,6 +18,16 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
+# Which secrets an account has, without the ciphertext: what auditors may read instead of the columns.
+SECRET_STATE_VIEW = """
+CREATE VIEW gateway_account_secret_state AS
+SELECT id,
+       CASE WHEN password_enc IS NULL THEN 0 ELSE 1 END AS password_set,
+       CASE WHEN proxy_password_enc IS NULL THEN 0 ELSE 1 END AS proxy_password_set,
+       CASE WHEN options_enc IS NULL THEN 0 ELSE 1 END AS secret_options_set
+FROM gateway_account
+"""
+
 # On PostgreSQL the database, not the client, says who is logged in.
 DB_USER_TRIGGER = """
 CREATE OR REPLACE FUNCTION smsgw_audit_db_user() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -51,6 +61,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
         batch_op.create_index(batch_op.f("ix_audit_event_prev_hash"), ["prev_hash"], unique=True)
     _chain_existing_events()
+    op.execute(SECRET_STATE_VIEW)
     if op.get_bind().dialect.name == "postgresql":
         op.execute(DB_USER_TRIGGER)
 
@@ -72,6 +83,7 @@ def _chain_existing_events() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP VIEW IF EXISTS gateway_account_secret_state")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_event_db_user ON audit_event")
         op.execute("DROP FUNCTION IF EXISTS smsgw_audit_db_user()")
