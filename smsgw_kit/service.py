@@ -333,6 +333,7 @@ class GatewayAdmin:
 
     def verify_secrets(self) -> int:
         """Decrypt every stored secret (no network); the count, or SecretsError naming the accounts."""
+        keystore.require(self.keyring)
         failed, count = [], 0
         with self._read() as s:
             for row in s.exec(select(GatewayAccount).order_by(GatewayAccount.name_key)).all():
