@@ -204,8 +204,7 @@ def _hide_ciphertext(state: sa.orm.ORMExecuteState) -> None:
     """Sessions of read-only connections never select the ciphertext columns (auditors may not read them)."""
     if not (state.is_select and state.session.info.get("no_ciphertext")):
         return
-    entities = [d.get("entity") for d in state.statement.column_descriptions]
-    if GatewayAccount in entities:
+    if any(d.get("expr") is GatewayAccount for d in state.statement.column_descriptions):  # whole rows only
         state.statement = state.statement.options(
             *(sa.orm.defer(getattr(GatewayAccount, c), raiseload=True) for c in ENC_COLUMNS))
 

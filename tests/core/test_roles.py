@@ -105,6 +105,13 @@ def test_auditor_uses_the_toolkit_read_only(seeded, logins):
         assert auditor.test_history_frame().empty
         assert auditor.verify_audit().intact
         assert not auditor.can_use_secrets
+        from smsgw_kit.ui import AdminCenter
+
+        center = AdminCenter(auditor)  # every page of the Admin Center opens under the auditor's login
+        for page in ("Identity Stores", "History", "Audit", "SMS Gateways"):
+            center.open(page)
+        assert center.page.table.count == 1
+        center.close()
     finally:
         auditor.db.dispose()
 
