@@ -136,7 +136,8 @@ def audit_events(db: Database, *, actor: str | None = None, action: str | None =
                  object_name: str | None = None, since: datetime | None = None,
                  until: datetime | None = None) -> pd.DataFrame:
     """The audit trail, newest first, filtered by who, what, which object and when."""
-    query = sa.select(E.id, E.at, E.actor, E.action, E.object_kind, E.object_id, E.object_name, E.before, E.after)
+    query = sa.select(E.id, E.at, E.actor, E.action, E.object_kind, E.object_id, E.object_name, E.before, E.after,
+                      E.db_user)
     if actor:
         query = query.where(E.actor == actor)
     if action:

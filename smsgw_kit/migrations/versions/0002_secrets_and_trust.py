@@ -68,18 +68,9 @@ def upgrade() -> None:
 
 def _chain_existing_events() -> None:
     """Events recorded before the chain existed are chained now, in id order."""
-    from smsgw_kit.audit import CHAINED, GENESIS, event_hash
+    from smsgw_kit.audit import rechain
 
-    conn = op.get_bind()
-    table = sa.table("audit_event", sa.column("id"), sa.column("prev_hash"), sa.column("hash"),
-                     *(sa.column(k) for k in CHAINED))
-    typed = smsgw_kit.models.AuditEvent.__table__.c
-    rows = conn.execute(sa.select(typed.id, *(typed[k] for k in CHAINED)).order_by(typed.id)).mappings().all()
-    prev = GENESIS
-    for row in rows:
-        digest = event_hash(prev, dict(row))
-        conn.execute(sa.update(table).where(table.c.id == row["id"]).values(prev_hash=prev, hash=digest))
-        prev = digest
+    rechain(op.get_bind())
 
 
 def downgrade() -> None:
