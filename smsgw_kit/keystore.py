@@ -229,3 +229,24 @@ def rotate(session: Session, old: Keyring, new: Keyring, *, actor: str) -> int:
         session.add(row)
     session.flush()
     return count
+
+
+def discard_secrets(db: Database, *, actor: str) -> int:
+    """After a key is lost for good: clear every stored secret (audited), so that a new key can be used.
+
+    Account names, settings, stores and history stay; each account needs its credentials entered again.
+    """
+    from . import audit
+
+    with db.transaction() as session:
+        count = 0
+        for row in session.scalars(sa.select(GatewayAccount).with_for_update()).all():
+            count += sum(getattr(row, c) is not None for c in ENC_COLUMNS)
+            for column in ENC_COLUMNS:
+                setattr(row, column, None)
+            session.add(row)
+        session.connection().execute(sa.update(SecretKey.__table__).where(K.is_current.is_(True))
+                                     .values(is_current=False, retired_at=utcnow()))
+        audit.record(session, actor=actor, action="keys.discard", row=None, object_kind="keys",
+                     object_name="lost key", after={"secrets_discarded": count})
+    return count

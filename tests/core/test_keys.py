@@ -105,6 +105,22 @@ def test_a_database_whose_secrets_are_all_gone_accepts_a_new_key(database, key_f
     assert fresh.verify_secrets() == 1
 
 
+def test_after_losing_the_key_for_good_secrets_are_discarded_and_a_new_key_made(database, key_file):
+    from smsgw_kit.keystore import discard_secrets
+
+    _seed(GatewayAdmin(database, actor="me"))
+    key_file.unlink()
+    with pytest.raises(SecretsError):
+        GatewayAdmin(database, actor="me")
+    assert discard_secrets(database, actor="me") == 2
+    admin = GatewayAdmin(database, actor="me")  # a new key, for a database that holds no secret now
+    assert key_file.exists() and admin.verify_secrets() == 0
+    admin.modify_account("Primary", password="re-entered-pw")
+    assert _passwords(database, Keyring.load(path=key_file))["Primary"] == "re-entered-pw"
+    assert admin.audit_frame(action="keys.discard").iloc[0]["after"] == {"secrets_discarded": 2}
+    assert admin.verify_audit().intact
+
+
 def test_rotation_by_another_kernel_is_followed_before_writing(database, key_file):
     mine = GatewayAdmin(database, actor="me")
     _seed(mine)
