@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Session
 
-from .errors import InvalidInput, ReadOnly, SecretsError, StaleKey
 from .db import Database
+from .errors import InvalidInput, ReadOnly, SecretsError, StaleKey
 from .models import GatewayAccount, SecretKey, utcnow
 from .secrets import KEYS_ENV, Keyring, NoKeys, key_of, where_keys_are_looked_for
 

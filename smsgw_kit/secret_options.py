@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .errors import SmsgwError
 from .masking import MASK
 
 
@@ -22,7 +23,7 @@ def secret_names(gateway_type: str | None) -> frozenset[str]:
 
     try:
         info = get_gateway_type(gateway_type).info
-    except Exception:  # an unknown type has no secret options; its own check reports it
+    except SmsgwError:  # an unknown type has no secret options; its own check reports it
         return frozenset()
     return frozenset(o.name for o in info.options if getattr(o, "secret", False))
 

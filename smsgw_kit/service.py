@@ -13,7 +13,14 @@ from sqlmodel import Session, select
 from . import accounts, audit, keystore, secret_options, stores, views
 from .accounts import Context
 from .db import Database
-from .errors import AccountLinked, Conflict, InvalidInput, NotFound, SecretsError, StorageError
+from .errors import (
+    AccountLinked,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    SecretsError,
+    StorageError,
+)
 from .models import (
     ConnectionTestRun,
     GatewayAccount,

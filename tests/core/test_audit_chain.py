@@ -6,7 +6,7 @@ import threading
 
 from smsgw_kit import Database, GatewayAdmin
 
-NEXMO = dict(gateway_type="Nexmo", user_name="key", password="Chain-pw-91", sender_id="GroupID")
+NEXMO = {"gateway_type": "Nexmo", "user_name": "key", "password": "Chain-pw-91", "sender_id": "GroupID"}
 
 
 def _history(admin: GatewayAdmin) -> list[int]:

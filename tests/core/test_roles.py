@@ -12,7 +12,7 @@ from smsgw_kit import Database, GatewayAdmin, Keyring, StorageError
 from smsgw_kit.roles import AUDITOR, OPERATOR, create_roles
 
 pytestmark = pytest.mark.postgres
-NEXMO = dict(gateway_type="Nexmo", user_name="key", password="Op-secret-4d2c", sender_id="GroupID")
+NEXMO = {"gateway_type": "Nexmo", "user_name": "key", "password": "Op-secret-4d2c", "sender_id": "GroupID"}
 
 
 @pytest.fixture(scope="module")

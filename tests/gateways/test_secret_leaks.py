@@ -103,9 +103,10 @@ def test_secret_options_are_encrypted_masked_and_work(emu, sqlite_admin, caplog)
 
 
 def test_an_admin_repr_and_settings_repr_show_no_secret_option(emu, sqlite_admin):
+    from sqlmodel import Session, select
+
     from smsgw_kit.accounts import settings_of
     from smsgw_kit.models import GatewayAccount
-    from sqlmodel import Session, select
 
     options = {**generic_options(emu.base_url), "secret_params": {"api_token": "Param-secret-55"}}
     sqlite_admin.create_account(name="P", gateway_type="Generic HTTP", gateway_url=emu.url_for("Generic HTTP", https=False),

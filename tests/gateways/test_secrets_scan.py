@@ -47,8 +47,8 @@ def forms(secret: str) -> set[str]:
     return found
 
 
-def leaks(text: str, secrets=SECRETS.values()) -> list[str]:
-    return [f"{s!r} as {f!r}" for s in secrets for f in forms(s) if f in text]
+def leaks(text: str) -> list[str]:
+    return [f"{s!r} as {f!r}" for s in SECRETS.values() for f in forms(s) if f in text]
 
 
 def _session(admin: GatewayAdmin, emu, proxy, errors: list[str]) -> None:
@@ -56,20 +56,21 @@ def _session(admin: GatewayAdmin, emu, proxy, errors: list[str]) -> None:
     for key in ("password", "password_2", "rotated_by_runbook"):
         emu.add_credentials("Nexmo", user_name=nexmo["user_name"], password=SECRETS[key])
     emu.add_credentials("Generic HTTP", password=SECRETS["header_token"])
-    via_proxy = dict(proxy_host_name="127.0.0.1", proxy_port=proxy.port, proxy_user_name=PROXY_USER,
-                     proxy_password=PROXY_PASSWORD)
+    via_proxy = {"proxy_host_name": "127.0.0.1", "proxy_port": proxy.port, "proxy_user_name": PROXY_USER,
+                 "proxy_password": PROXY_PASSWORD}
     admin.create_account(name="Primary", gateway_type="Nexmo", **{**nexmo, "password": SECRETS["password"]},
                          **via_proxy, set_default=True)
     admin.create_account(name="Echo", gateway_type="Generic HTTP", password=SECRETS["generic"], **via_proxy,
                          gateway_url=f"{emu.base_url}/generic/nowhere/{{password}}/send",
-                         options=generic_options(emu.base_url))
+                         options={**generic_options(emu.base_url), "credentials_url": ""})
     admin.create_account(name="Token", gateway_type="Generic HTTP", gateway_url=emu.url_for("Generic HTTP", https=False),
                          options={**generic_options(emu.base_url), "headers": {},
                                   "secret_headers": {"Authorization": f"Bearer {SECRETS['header_token']}"}})
     admin.create_identity_store(name="Corp AD")
     assert admin.test_connection("Primary", PHONE).outcome == "passed"  # through the proxy
     assert proxy.logged("127.0.0.1")
-    assert admin.test_connection("Echo", PHONE).outcome == "failed"  # 404 echoing the URL-encoded password
+    echo = admin.test_connection("Echo", PHONE)  # a 404 echoing the URL-encoded password
+    assert echo.outcome == "failed" and "HTTP 404" in echo.summary
     assert admin.test_connection("Token", PHONE).outcome == "passed"
     admin.modify_account("Primary", password=SECRETS["password_2"])
     admin.test_accounts(phone=PHONE)

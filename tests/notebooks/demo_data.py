@@ -8,7 +8,12 @@ import sqlalchemy as sa
 
 from smsgw_kit import Database, GatewayAdmin, Keyring
 from smsgw_kit.audit import rechain
-from smsgw_kit.models import AuditEvent, ConnectionTestRun, GatewayAccount, IdentityStore
+from smsgw_kit.models import (
+    AuditEvent,
+    ConnectionTestRun,
+    GatewayAccount,
+    IdentityStore,
+)
 from smsgw_kit.testing import ProviderEmulator
 
 PHONE = "447079692712"
