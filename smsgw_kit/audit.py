@@ -71,14 +71,24 @@ def event_hash(prev_hash: str, content: dict[str, Any]) -> str:
     return hashlib.sha256(f"{prev_hash}\n{text}".encode()).hexdigest()
 
 
+def lock_chain(conn: sa.Connection) -> None:
+    """Hold the chain head until commit (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers).
+
+    Writers take it when their transaction starts, before any row lock, so that appending the audit
+    event at the end never waits for a lock held by a transaction that waits for them.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK)))
+
+
 def _head(session: Session) -> tuple[str, str | None]:
     """The chain's last hash and the database's session user, read once per transaction under the lock."""
     info = session.info
     if "audit_head" not in info:
         conn = session.connection()
         db_user = None
+        lock_chain(conn)
         if conn.dialect.name == "postgresql":
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK)))
             db_user = conn.execute(sa.text("SELECT session_user")).scalar()
         e = AuditEvent.__table__.c
         last = conn.execute(sa.select(e.hash).order_by(e.id.desc()).limit(1)).scalar()

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Session
 
+from . import audit
 from .db import Database
 from .errors import InvalidInput, ReadOnly, SecretsError, StaleKey
 from .models import GatewayAccount, SecretKey, utcnow
@@ -139,6 +140,7 @@ def pin(session: Session, ring: Keyring | NoKeys, *, actor: str, exclusive: bool
     """At the start of a write: hold the key lock (shared; a rotation exclusive), encrypt under the current key."""
     session.info["actor"] = actor
     conn = session.connection()
+    audit.lock_chain(conn)  # first, before any row lock: the audit record at the end cannot deadlock
     if conn.dialect.name == "postgresql":
         lock = sa.func.pg_advisory_xact_lock if exclusive else sa.func.pg_advisory_xact_lock_shared
         conn.execute(sa.select(lock(KEY_LOCK)))
@@ -236,9 +238,8 @@ def discard_secrets(db: Database, *, actor: str) -> int:
 
     Account names, settings, stores and history stay; each account needs its credentials entered again.
     """
-    from . import audit
-
     with db.transaction() as session:
+        audit.lock_chain(session.connection())
         count = 0
         for row in session.scalars(sa.select(GatewayAccount).with_for_update()).all():
             count += sum(getattr(row, c) is not None for c in ENC_COLUMNS)
