@@ -144,16 +144,17 @@ def pin(session: Session, ring: Keyring | NoKeys, *, actor: str, exclusive: bool
     if conn.dialect.name == "postgresql":
         lock = sa.func.pg_advisory_xact_lock if exclusive else sa.func.pg_advisory_xact_lock_shared
         conn.execute(sa.select(lock(KEY_LOCK)))
-    state = read_state(conn)
-    if isinstance(ring, NoKeys) or not state.holds_secrets or state.current is None:
+    current = conn.execute(sa.select(K.fingerprint).where(K.is_current.is_(True))).scalar()
+    if isinstance(ring, NoKeys) or current is None:
         return
-    if not ring.has(state.current):
+    if ring.has(current):
+        ring.expected = current
+    elif read_state(conn).holds_secrets:
         raise StaleKey(
-            f"Another session rotated the encryption key to {state.current} since this one loaded its keys "
+            f"Another session rotated the encryption key to {current} since this one loaded its keys "
             f"({ring.where()}), and this session does not have the new key; nothing was saved. "
             f"Add the new key to {ring.where()} (or reconnect) and save again."
         )
-    ring.expected = state.current
 
 
 def _new_tokens(session: Session) -> Iterator[str]:

@@ -231,3 +231,46 @@ def test_two_processes_rotating_and_writing_at_once_lose_nothing(database, datab
     assert sum(r["rotations"] for r in results.values()) >= 6
     assert {kind for r in results.values() for kind in r["refused"]} <= {"StaleKey", "Conflict", "SecretsError"}
     assert GatewayAdmin(database, actor="check").verify_secrets() == 2
+
+
+def test_a_database_from_before_fingerprints_is_upgraded_and_checked(database_url, tmp_path):
+    """Secrets stored as bare Fernet tokens and audit events without hashes (revision 0001) keep working."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from smsgw_kit.db import alembic_config, create_engine
+
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS secret_key")
+        conn.exec_driver_sql("DROP VIEW IF EXISTS gateway_account_secret_state")
+        for table in ("identity_store", "connection_test_run", "gateway_account", "audit_event", "alembic_version"):
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}" + (" CASCADE" if engine.dialect.name != "sqlite" else ""))
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP FUNCTION IF EXISTS smsgw_audit_db_user() CASCADE")
+    command.upgrade(alembic_config(engine), "0001")
+    key = Fernet.generate_key()
+    legacy_token = Fernet(key).encrypt(b"legacy-pw-77").decode()  # no fingerprint prefix
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO gateway_account (version, created_at, created_by, updated_at, updated_by, name, name_key, "
+            "gateway_type, gateway_url, user_name, password_enc, sender_id, connect_timeout, read_timeout, options, "
+            "is_default) VALUES (1, :t, 'old', :t, 'old', 'Old', 'old', 'Nexmo', 'https://x', 'k', :pw, 'S', 5, 15, "
+            "'{}', false)"), {"t": "2026-01-01 00:00:00", "pw": legacy_token})
+        conn.execute(sa.text("INSERT INTO audit_event (at, actor, action, object_kind, object_name, after) "
+                             "VALUES (:t, 'old', 'account.create', 'account', 'Old', '{\"name\": \"Old\"}')"),
+                     {"t": "2026-01-01 00:00:00"})
+    engine.dispose()
+
+    database = Database(database_url)  # upgrades to the newest revision, chaining the old events
+    try:
+        with pytest.raises(SecretsError, match="cannot read the stored secrets"):
+            GatewayAdmin(database, keyring=Keyring.from_keys(Fernet.generate_key()), actor="me")
+        admin = GatewayAdmin(database, keyring=Keyring.from_keys(key), actor="me")
+        assert admin.verify_secrets() == 1 and admin.verify_audit().intact
+        admin.create_account(name="New", gateway_type="Nexmo", user_name="k", password="new-pw-88", sender_id="S")
+        assert admin.verify_audit().events == 2
+        assert _passwords(database, Keyring.from_keys(key)) == {"New": "new-pw-88", "Old": "legacy-pw-77"}
+    finally:
+        database.dispose()
