@@ -13,7 +13,6 @@ import re
 import tempfile
 import time
 
-import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
 from smsgw_kit import Database, GatewayAdmin, Keyring, audit
