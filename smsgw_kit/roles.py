@@ -1,9 +1,11 @@
 """PostgreSQL group roles for least privilege: operators change accounts, auditors read all but the ciphertext.
 
-    smsgw_operator  reads and changes accounts, identity stores, test history and key fingerprints;
-                    may only INSERT into (and read) the audit trail, never UPDATE or DELETE it.
-    smsgw_auditor   reads everything except the ciphertext columns (column-level grants), and the
-                    view gateway_account_secret_state that says which secrets are set.
+    smsgw_operator  reads and changes every table (accounts, identity stores, test history, key
+                    fingerprints, and tables later versions add), but may only INSERT into (and read)
+                    the audit trail, never UPDATE or DELETE it.
+    smsgw_auditor   reads everything except the ciphertext columns (every column named *_enc,
+                    column-level grants), and the view gateway_account_secret_state that says which
+                    secrets are set.
 
 Neither may change the schema: the database owner runs the migrations. Group roles cannot log in;
 grant them to login roles (`GRANT smsgw_auditor TO alice`). Creating them is idempotent and safe when
@@ -17,10 +19,13 @@ import sqlalchemy as sa
 from .errors import StorageError
 
 OPERATOR, AUDITOR = "smsgw_operator", "smsgw_auditor"
-CIPHERTEXT = {"gateway_account": ("password_enc", "proxy_password_enc", "options_enc")}
-OPERATOR_WRITES = ("gateway_account", "identity_store", "connection_test_run", "secret_key")
 APPEND_ONLY = ("audit_event",)
-READ_ONLY = ("alembic_version", "gateway_account_secret_state")
+READ_ONLY = ("alembic_version",)  # and every view
+
+
+def is_ciphertext(column: str) -> bool:
+    """Encrypted columns are named *_enc throughout the schema (password_enc, options_enc, ...)."""
+    return column.endswith("_enc")
 GRANT_LOCK = 0x5_3_6D_73_47  # one session grants on a database at a time
 
 _CREATE_ROLE = """
@@ -35,21 +40,27 @@ END $$;
 
 def statements(conn: sa.Connection) -> list[str]:
     """The SQL that gives each role exactly its rights on this database (print it to review or run by hand)."""
-    columns = {t: [c["name"] for c in sa.inspect(conn).get_columns(t)] for t in CIPHERTEXT}
+    inspector = sa.inspect(conn)
+    tables, views = inspector.get_table_names(schema="public"), inspector.get_view_names(schema="public")
     sql = [_CREATE_ROLE.format(role=r) for r in (OPERATOR, AUDITOR)]
     sql += [f"GRANT USAGE ON SCHEMA public TO {OPERATOR}, {AUDITOR}"]
-    everything = (*OPERATOR_WRITES, *APPEND_ONLY, *READ_ONLY)
-    sql += [f"REVOKE ALL ON {t} FROM {OPERATOR}, {AUDITOR}" for t in everything]
-    sql += [f"GRANT SELECT, INSERT, UPDATE, DELETE ON {t} TO {OPERATOR}" for t in OPERATOR_WRITES]
-    sql += [f"GRANT SELECT, INSERT ON {t} TO {OPERATOR}" for t in APPEND_ONLY]
-    sql += [f"GRANT SELECT ON {t} TO {OPERATOR}, {AUDITOR}" for t in READ_ONLY]
-    sql += [f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {OPERATOR}"]
-    for table in (*OPERATOR_WRITES, *APPEND_ONLY):
-        if table in CIPHERTEXT:
-            shown = ", ".join(c for c in columns[table] if c not in CIPHERTEXT[table])
-            sql.append(f"GRANT SELECT ({shown}) ON {table} TO {AUDITOR}")
+    sql += [f'REVOKE ALL ON "{t}" FROM {OPERATOR}, {AUDITOR}' for t in (*tables, *views)]
+    for table in tables:
+        if table in APPEND_ONLY:
+            sql.append(f'GRANT SELECT, INSERT ON "{table}" TO {OPERATOR}')
+        elif table in READ_ONLY:
+            sql.append(f'GRANT SELECT ON "{table}" TO {OPERATOR}')
         else:
-            sql.append(f"GRANT SELECT ON {table} TO {AUDITOR}")
+            sql.append(f'GRANT SELECT, INSERT, UPDATE, DELETE ON "{table}" TO {OPERATOR}')
+        columns = [c["name"] for c in inspector.get_columns(table, schema="public")]
+        shown = [c for c in columns if not is_ciphertext(c)]
+        if shown == columns:
+            sql.append(f'GRANT SELECT ON "{table}" TO {AUDITOR}')
+        else:
+            listed = ", ".join(f'"{c}"' for c in shown)
+            sql.append(f'GRANT SELECT ({listed}) ON "{table}" TO {AUDITOR}')
+    sql += [f'GRANT SELECT ON "{v}" TO {OPERATOR}, {AUDITOR}' for v in views]
+    sql += [f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {OPERATOR}"]
     return sql
 
 

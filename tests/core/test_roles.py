@@ -134,3 +134,44 @@ def test_the_database_vouches_for_the_actor(seeded, logins):
 def test_roles_exist_on_postgresql_only(tmp_path):
     with pytest.raises(StorageError, match="PostgreSQL only"):
         create_roles(sa.create_engine(f"sqlite:///{tmp_path / 'x.db'}"))
+
+
+def test_tables_added_later_are_granted_by_naming_convention(seeded, logins, pg_database_url):
+    owner = sa.create_engine(pg_database_url)
+    try:
+        with owner.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS later_table")
+            conn.exec_driver_sql("CREATE TABLE later_table (id int PRIMARY KEY, label text, token_enc text)")
+            conn.exec_driver_sql("INSERT INTO later_table VALUES (1, 'a', 'ciphertext')")
+        create_roles(owner)
+        assert _run(logins["auditor"], "SELECT label FROM later_table") == [("a",)]
+        assert "permission denied" in _refused(logins["auditor"], "SELECT token_enc FROM later_table")
+        _run(logins["operator"], "UPDATE later_table SET label = 'b'")
+    finally:
+        with owner.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS later_table")
+        owner.dispose()
+
+
+def test_create_roles_from_several_sessions_at_once(pg_database_url):
+    import threading
+
+    engines = [sa.create_engine(pg_database_url) for _ in range(3)]
+    errors: list[Exception] = []
+    start = threading.Barrier(len(engines))
+
+    def work(engine: sa.Engine) -> None:
+        start.wait()
+        try:
+            create_roles(engine)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for engine in engines:
+        engine.dispose()
+    assert errors == []
