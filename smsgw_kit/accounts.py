@@ -8,7 +8,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from . import audit, locks, refs, rules
+from . import audit, locks, refs, rules, secret_options
 from .errors import AccountLinked, DuplicateName, NotFound, StaleEdit
 from .fields import CLEARABLE, SECRETS, GatewayAccountCreate, GatewayAccountUpdate
 from .gateways import GatewaySettings, ProxySettings, get_gateway_type
@@ -78,6 +78,8 @@ def create(session: Session, ctx: Context, fields: dict[str, Any], *, make_defau
     values = _new_values(fields)
     _check_unique(session, values["name_key"], values["name"], None)
     secrets: dict[str, Any] = {col: ctx.keyring.encrypt(values.pop(k, None)) for k, col in SECRETS.items()}
+    values["options"], secrets["options_enc"], _ = secret_options.seal(
+        ctx.keyring, values["gateway_type"], values.get("options"), None)
     row = GatewayAccount(**values, **secrets, created_by=ctx.actor, updated_by=ctx.actor)
     session.add(row)
     session.flush()
@@ -121,6 +123,7 @@ def _new_row(values: dict[str, Any], ctx: Context, now: Any) -> dict[str, Any]:
            for name, f in GatewayAccount.model_fields.items() if name != "id"}
     row.update(values)
     row.update({col: ctx.keyring.encrypt(row.pop(k, None)) for k, col in SECRETS.items()})
+    row["options"], row["options_enc"], _ = secret_options.seal(ctx.keyring, row["gateway_type"], row.get("options"), None)
     row.update(created_at=now, updated_at=now, created_by=ctx.actor, updated_by=ctx.actor)
     return row
 
@@ -140,6 +143,12 @@ def modify(session: Session, ctx: Context, row: GatewayAccount, fields: dict[str
     values.update({c: ({} if c == "options" else None) for c in clear if c not in SECRETS})
     kept = {k: None if k in cleared else new_secrets.get(k) or getattr(row, col) for k, col in SECRETS.items()}
     _validate({**row.model_dump(), **values, **kept})
+    if "options" in values:  # secret options: encrypted apart, masks keep the stored values
+        values["options"], values["options_enc"], options_changed = secret_options.seal(
+            ctx.keyring, values.get("gateway_type", row.gateway_type), values["options"], row.options_enc)
+        new_secrets.update({"secret_options": True} if options_changed else {})
+    if "options" in clear:
+        values["options_enc"] = None
     for key, value in values.items():
         setattr(row, key, value)
     for name, col in SECRETS.items():
@@ -246,7 +255,8 @@ def delete(session: Session, ctx: Context, row: GatewayAccount) -> AccountDelete
 def settings_of(row: GatewayAccount, keyring: Keyring) -> GatewaySettings:
     """The decrypted settings a gateway needs, for one call."""
     return build_settings({**row.model_dump(), "password": keyring.decrypt(row.password_enc),
-                           "proxy_password": keyring.decrypt(row.proxy_password_enc)})
+                           "proxy_password": keyring.decrypt(row.proxy_password_enc),
+                           "secret_options": secret_options.unseal(keyring, row.options_enc)})
 
 
 def build_settings(v: dict[str, Any]) -> GatewaySettings:
@@ -258,9 +268,10 @@ def build_settings(v: dict[str, Any]) -> GatewaySettings:
             password=v.get("proxy_password"), domain=v.get("proxy_domain"),
             description=v.get("proxy_description"),
         )
+    options, secret = secret_options.split(v.get("gateway_type"), v.get("options"), v.get("secret_options"))
     return GatewaySettings(
         gateway_url=v.get("gateway_url") or "", account_id=v.get("account_id"), user_name=v.get("user_name"),
         password=v.get("password"), sender_id=v.get("sender_id"), proxy=proxy,
-        options=v.get("options") or {}, connect_timeout=v.get("connect_timeout") or 5.0,
+        options=options, secret_options=secret, connect_timeout=v.get("connect_timeout") or 5.0,
         read_timeout=v.get("read_timeout") or 15.0, ca_bundle=v.get("ca_bundle"),
     )

@@ -186,7 +186,9 @@ def _verdict(name: str, stages: list[StageResult], recipient: PhoneNumber | None
     return "passed", f"{name} is reachable and accepted the credentials; no test message was sent."
 
 
-def _not_started(gateway_type: str, exc: Exception, settings: GatewaySettings) -> ConnectionReport:
+def not_started(gateway_type: str, exc: Exception, settings: GatewaySettings | None = None) -> ConnectionReport:
+    """The failed report of a run that could not start (bad settings, or secrets that cannot be decrypted)."""
+    settings = settings or GatewaySettings()
     return ConnectionReport(
         gateway_type=str(gateway_type), outcome="failed", stages=(), duration_ms=0.0,
         summary=redact(f"Test Connection could not start: {exc}", settings),
@@ -208,7 +210,7 @@ def run_connection_tests(
         try:
             return run_connection_test(gateway_type, settings, phone, message=message, pool=clients)
         except Exception as exc:  # noqa: BLE001 - one account's bad settings must not stop the others
-            return _not_started(gateway_type, exc, settings)
+            return not_started(gateway_type, exc, settings)
 
     reports: dict[Key, ConnectionReport] = {}
     # One client per (proxy, CA bundle, timeouts) for the whole batch, closed when the batch ends.

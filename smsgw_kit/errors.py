@@ -9,6 +9,9 @@
     │   ├── StaleEdit                   someone else saved the object since it was read
     │   └── AccountLinked               delete refused: the account is linked to identity stores
     ├── SecretsError                    the encryption key is missing, unreadable or wrong
+    │   ├── KeyNeeded                   the action needs a secret and this connection holds no key
+    │   └── StaleKey                    another session rotated the key since this one loaded its keys
+    ├── ReadOnly                        a write on a connection opened with read_only=True
     ├── StorageError                    the database cannot be opened or upgraded
     ├── PluginError                     a gateway plugin failed to load (reported, never fatal)
     └── GatewayError                    talking to an SMS provider failed
@@ -112,6 +115,18 @@ class AccountLinked(Conflict):
 
 class SecretsError(SmsgwError):
     """Raised when credentials cannot be encrypted or decrypted with the available keys."""
+
+
+class KeyNeeded(SecretsError):
+    """Raised when an action needs a secret (test, save a password, rotate) and no key is loaded."""
+
+
+class StaleKey(SecretsError, Conflict):
+    """Raised when the database's current key changed (another session rotated it); nothing was saved."""
+
+
+class ReadOnly(SmsgwError):
+    """Raised when a connection opened with read_only=True is asked to change something."""
 
 
 class StorageError(SmsgwError):

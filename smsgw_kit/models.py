@@ -85,6 +85,7 @@ class GatewayAccount(Stamped, table=True):
     read_timeout: float = Field(default=15.0, nullable=False)
     ca_bundle: str | None = Field(default=None, max_length=URL_MAX)
     options: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    options_enc: str | None = Field(default=None, sa_type=sa.Text)  # the options declared secret, encrypted
     is_default: bool = Field(default=False, nullable=False)
 
 
@@ -148,6 +149,27 @@ class AuditEvent(SQLModel, table=True):
     object_name: str | None = Field(default=None, max_length=NAME_MAX)
     before: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     after: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+    # The database's own login (PostgreSQL sets it by trigger; the client cannot choose it).
+    db_user: str | None = Field(default=None, max_length=SHORT_MAX)
+    # SHA-256 over the previous event's hash and this event's content: the tamper-evident chain.
+    # prev_hash is unique: two events can never follow the same event, so the chain cannot fork.
+    prev_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    hash: str | None = Field(default=None, max_length=64)
+
+
+# A key the database's secrets have been under: its fingerprint only, never the key itself.
+class SecretKey(SQLModel, table=True):
+    __tablename__ = "secret_key"
+    __table_args__ = (
+        sa.Index("uq_secret_key_one_current", "is_current", unique=True,
+                 sqlite_where=sa.text("is_current = 1"), postgresql_where=sa.text("is_current")),
+    )
+
+    fingerprint: str = Field(primary_key=True, max_length=64)
+    is_current: bool = Field(default=True, nullable=False)
+    since: datetime = _ts(default_factory=utcnow, nullable=False)
+    recorded_by: str = Field(max_length=SHORT_MAX)
+    retired_at: datetime | None = _ts(default=None, nullable=True)
 
 
 STAMP_FIELDS = ("version", "created_at", "created_by", "updated_at", "updated_by")
@@ -184,7 +206,13 @@ class GatewayAccountPublic(Stamped):
 
     @classmethod
     def of(cls, row: GatewayAccount) -> GatewayAccountPublic:
-        data = row.model_dump(exclude={"password_enc", "proxy_password_enc", "name_key"})
+        data = row.model_dump(exclude={"password_enc", "proxy_password_enc", "options_enc", "name_key"})
+        if "password_enc" in sa.inspect(row).unloaded:  # a read-only session: ask the database which are set
+            from .keystore import SECRET_STATE as v
+
+            state = sa.inspect(row).session.execute(
+                sa.select(v.c.password_set, v.c.proxy_password_set).where(v.c.id == row.id)).one()
+            return cls(**data, password_set=bool(state[0]), proxy_password_set=bool(state[1]))
         return cls(**data, password_set=bool(row.password_enc), proxy_password_set=bool(row.proxy_password_enc))
 
 

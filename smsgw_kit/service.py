@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from . import accounts, audit, config, history, locks, rules, stores, views
+from . import accounts, audit, config, history, keystore, locks, rules, secret_options, stores, views
 from .accounts import Context
 from .db import Database
 from .db_errors import translate
@@ -53,26 +53,35 @@ class GatewayAdmin:
     """Create, edit, default, test, link and delete SMS gateway accounts on one database."""
 
     def __init__(self, database: Database | str | None = None, *, keyring: Keyring | None = None,
-                 actor: str | None = None):
+                 actor: str | None = None, read_only: bool = False):
         if keyring is not None and not isinstance(keyring, Keyring):
             raise InvalidInput("keyring", f"must be a Keyring, not {type(keyring).__name__}",
                                allowed="Keyring.load(), Keyring.from_keys(...) or None")
         self.actor = rules.clean_actor(audit.current_actor() if actor is None else actor)
-        self.db = database if isinstance(database, Database) else Database(database)
-        self.keyring = keyring or Keyring.load()
+        self.read_only = rules.clean_flag(read_only, "read_only")
+        self.db = database if isinstance(database, Database) else Database(database, migrate=not read_only)
+        self.keyring = keystore.connect(self.db, keyring, read_only=read_only)
 
     def __repr__(self) -> str:
-        return f"GatewayAdmin({self.db.engine.url!r}, actor={self.actor!r})"
+        mode = ", read_only=True" if self.read_only else ""
+        return f"GatewayAdmin({self.db.engine.url!r}, actor={self.actor!r}{mode})"
+
+    @property
+    def can_use_secrets(self) -> bool:
+        """False on a read-only or keyless connection: testing, saving passwords and rotating are refused."""
+        return keystore.usable(self.keyring)
 
     @property
     def _ctx(self) -> Context:
         return Context(actor=self.actor, keyring=self.keyring)
 
     @contextmanager
-    def _write(self, name: str | None = None) -> Iterator[Session]:
+    def _write(self, name: str | None = None, *, rotating: bool = False) -> Iterator[Session]:
         """One write transaction; the one place where database failures become SmsgwErrors."""
+        keystore.refuse_if_read_only(self.read_only)
         try:
             with self.db.transaction() as session:
+                keystore.pin(session, self.keyring, actor=self.actor, exclusive=rotating)
                 yield session
         except sa.exc.IntegrityError as exc:
             raise _constraint_error(exc, name) from exc
@@ -84,7 +93,7 @@ class GatewayAdmin:
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
-        with self.db.reading() as conn, Session(bind=conn) as session:
+        with self.db.reading() as conn, Session(bind=conn, info={"no_ciphertext": self.read_only}) as session:
             yield session
 
     # Accounts -------------------------------------------------------------------------------
@@ -272,32 +281,23 @@ class GatewayAdmin:
         """Re-encrypt every stored secret under a new key; returns how many secrets were re-encrypted.
 
         The new key is saved beside the old ones before anything is re-encrypted, so a crash at any
-        point leaves every secret readable. Keys from SMSGW_KIT_SECRET_KEYS cannot be written: put the
-        new key first there, then call this without `new_key` to re-encrypt under it.
+        point leaves every secret readable; the database records the new key's fingerprint as current
+        in the same transaction. Keys from SMSGW_KIT_SECRET_KEYS cannot be written: put the new key
+        first there, then call this without `new_key` to re-encrypt under it.
         """
-        if self.keyring.source == "environment":
-            if new_key:
-                raise InvalidInput("new_key", "cannot be saved: keys come from SMSGW_KIT_SECRET_KEYS",
-                                   allowed="put the new key first in SMSGW_KIT_SECRET_KEYS")
-            ring = self.keyring
-        else:
-            ring = self.keyring.with_new_primary(new_key.encode() if new_key else None)
-            if ring.source == "file":
-                ring.save()
-        count = 0
-        with self._write() as s:
-            all_ids = s.exec(select(GatewayAccount.id)).all()
-            for row in locks.accounts(s, all_ids).values():
-                for col in SECRETS.values():
-                    if getattr(row, col):
-                        setattr(row, col, ring.reencrypt(getattr(row, col)))
-                        count += 1
-                s.add(row)
+        ring = keystore.next_keyring(self.keyring, new_key)
+        old = tuple(f for f in (*self.keyring.fingerprints, *ring.fingerprints) if f != ring.current)
+        if ring.source == "file":
+            ring.save()
+        with self._write(rotating=True) as s:
+            count = keystore.rotate(s, self.keyring, ring, actor=self.actor)
             audit.record(s, actor=self.actor, action="keys.rotate", row=None, object_kind="keys",
-                         object_name=ring.source, after={"secrets_reencrypted": count, "keys_kept": 1 if retire_old_keys else ring.key_count})
+                         object_name=ring.source, before={"key": self.keyring.current},
+                         after={"key": ring.current, "secrets_reencrypted": count,
+                                "keys_kept": 1 if retire_old_keys else ring.key_count})
         self.keyring = ring.retired() if retire_old_keys else ring
         if retire_old_keys and ring.source == "file":
-            self.keyring.save()
+            self.keyring.save(drop=keystore.retired_among(self.db, old))
         return count
 
     # Configuration as code (smsgw_kit.config) ------------------------------------------------
@@ -325,6 +325,11 @@ class GatewayAdmin:
         with self._write() as s:
             return dict(config.apply_plan(s, self._ctx, plan))
 
+    def verify_audit(self) -> audit.AuditCheck:
+        """Check the audit trail's hash chain: an AuditCheck, naming the first altered, removed or reordered event."""
+        with self.db.reading() as conn:
+            return audit.verify(conn)
+
     # Test Connection ------------------------------------------------------------------------
 
     def test_connection(self, account: AccountRef, phone: str | None = None, *,
@@ -332,6 +337,7 @@ class GatewayAdmin:
         """Run Test Connection on a saved account; the report is stored in the test history."""
         from .diagnostics import run_connection_test
 
+        keystore.require(self.keyring)
         with self._read() as s:
             row = accounts.find(s, account)
             settings = accounts.settings_of(row, self.keyring)
@@ -349,6 +355,7 @@ class GatewayAdmin:
         from .diagnostics import run_connection_test
         from .gateways import get_gateway_type
 
+        keystore.require(self.keyring)
         if "name" in fields:
             raise InvalidInput("name", "is given twice", allowed="the run's label once, as name=...")
         name = rules.clean_text(name, "name", max_len=NAME_MAX)
@@ -359,6 +366,7 @@ class GatewayAdmin:
                 row = accounts.find(s, account)
                 base = {k: getattr(row, k) for k in FIELDS if k != "name" and k not in SECRETS}
                 base.update({k: self.keyring.decrypt(getattr(row, c)) for k, c in SECRETS.items()})
+                base["secret_options"] = secret_options.unseal(self.keyring, row.options_enc)
                 name = name or row.name
         values = {**base, **{k: v for k, v in values.items() if not (k in SECRETS and v is None)}}
         if not values.get("gateway_type"):
@@ -373,11 +381,12 @@ class GatewayAdmin:
 
     def verify_secrets(self) -> int:
         """Decrypt every stored secret (no network); the count, or SecretsError naming the accounts."""
+        keystore.require(self.keyring)
         failed, count = [], 0
         with self._read() as s:
             for row in s.exec(select(GatewayAccount).order_by(GatewayAccount.name_key)).all():
                 try:
-                    count += sum(self.keyring.decrypt(getattr(row, c)) is not None for c in SECRETS.values())
+                    count += sum(self.keyring.decrypt(getattr(row, c)) is not None for c in keystore.ENC_COLUMNS)
                 except SecretsError:
                     failed.append(row.name)
         if failed:
@@ -388,8 +397,9 @@ class GatewayAdmin:
     def test_accounts(self, which: Iterable[AccountRef] | None = None, phone: str | None = None, *,
                       concurrency: int = 16, on_progress: Callable[..., None] | None = None) -> dict[str, ConnectionReport]:
         """Test several accounts (all by default) concurrently; reports by account name."""
-        from .diagnostics import run_connection_tests
+        from .diagnostics import not_started, run_connection_tests
 
+        keystore.require(self.keyring)
         if which is not None:
             which = [which] if isinstance(which, int | str | GatewayAccountPublic) else which
             if not isinstance(which, list | tuple | set | frozenset):
@@ -401,8 +411,14 @@ class GatewayAdmin:
             rows = ([accounts.find(s, a) for a in which] if which is not None
                     else s.exec(select(GatewayAccount).order_by(GatewayAccount.name_key)).all())
             ids = {r.name: r.id for r in rows}
-            jobs = [(r.name, r.gateway_type, accounts.settings_of(r, self.keyring)) for r in rows]
-        reports = run_connection_tests(jobs, phone, concurrency=concurrency, on_progress=on_progress)
+            jobs, unreadable = [], {}
+            for r in rows:  # an account whose secrets cannot be decrypted fails alone; the others are tested
+                try:
+                    jobs.append((r.name, r.gateway_type, accounts.settings_of(r, self.keyring)))
+                except SecretsError as exc:
+                    unreadable[r.name] = not_started(r.gateway_type, exc)
+        tested = run_connection_tests(jobs, phone, concurrency=concurrency, on_progress=on_progress)
+        reports = {name: {**tested, **unreadable}[name] for name in ids}
         self._store_tests([(ids[name], name, report) for name, report in reports.items()])
         return reports
 

@@ -10,16 +10,18 @@ import sqlalchemy as sa
 
 from . import models
 from .db import Database
+from .keystore import SECRET_STATE
 
 _TABLES = models.GatewayAccount.metadata.tables
 ACCOUNTS, STORES = _TABLES["gateway_account"], _TABLES["identity_store"]
 A, S = ACCOUNTS.c, STORES.c
 T = _TABLES["connection_test_run"].c
 E = _TABLES["audit_event"].c
+V = SECRET_STATE.c
 
 
-def _set_or_not(column: sa.ColumnElement) -> sa.ColumnElement:
-    return sa.case((column.is_(None), "not set"), else_="set")
+def _set_or_not(flag: sa.ColumnElement) -> sa.ColumnElement:
+    return sa.case((flag == 1, "set"), else_="not set")
 
 
 def accounts_query() -> sa.Select:
@@ -34,14 +36,15 @@ def accounts_query() -> sa.Select:
     return (
         sa.select(
             A.id, A.name, A.gateway_type, A.gateway_url, A.account_id, A.user_name,
-            _set_or_not(A.password_enc).label("password"), A.sender_id,
+            _set_or_not(V.password_set).label("password"), A.sender_id,
             A.proxy_host_name, A.proxy_port, A.proxy_user_name,
-            _set_or_not(A.proxy_password_enc).label("proxy_password"),
+            _set_or_not(V.proxy_password_set).label("proxy_password"),
             A.is_default, sa.func.coalesce(links.c.n, 0).label("linked_stores"),
             ranked.c.outcome.label("last_test_outcome"), ranked.c.started_at.label("last_test_at"),
             A.created_at, A.created_by, A.updated_at, A.updated_by, A.version,
         )
         .select_from(ACCOUNTS)
+        .join(SECRET_STATE, V.id == A.id)  # not the ciphertext columns: auditors may not read those
         .outerjoin(links, links.c.gateway_account_id == A.id)
         .outerjoin(ranked, sa.and_(ranked.c.gateway_account_id == A.id, ranked.c.rn == 1))
         .order_by(A.name_key)
@@ -135,7 +138,8 @@ def audit_events(db: Database, *, actor: str | None = None, action: str | None =
                  object_name: str | None = None, since: datetime | None = None,
                  until: datetime | None = None) -> pd.DataFrame:
     """The audit trail, newest first, filtered by who, what, which object and when."""
-    query = sa.select(E.id, E.at, E.actor, E.action, E.object_kind, E.object_id, E.object_name, E.before, E.after)
+    query = sa.select(E.id, E.at, E.actor, E.action, E.object_kind, E.object_id, E.object_name, E.before, E.after,
+                      E.db_user)
     if actor:
         query = query.where(E.actor == actor)
     if action:

@@ -63,6 +63,7 @@ class OptionSpec:
     choices: tuple[str, ...] = ()
     required: bool = False
     help: str = ""
+    secret: bool = False  # encrypted at rest, masked in audit, frames, reprs and logs, like a password
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,12 +124,16 @@ class GatewaySettings:
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
     ca_bundle: str | None = None
+    # The options the gateway type declares secret, decrypted for this call (never in repr).
+    secret_options: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         shown = []
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name == "password":
+            if f.name in ("password", "secret_options"):
+                if f.name == "secret_options" and not value:
+                    continue
                 value = "********" if value else None
             shown.append(f"{f.name}={value!r}")
         return f"GatewaySettings({', '.join(shown)})"

@@ -30,6 +30,10 @@ OPTIONS = (
                help="Field name → template, e.g. to = {phone}."),
     OptionSpec(name="headers", label="Headers", kind="mapping", default={},
                help="Header name → template, e.g. Authorization = Bearer {password}."),
+    OptionSpec(name="secret_headers", label="Secret headers", kind="mapping", default={}, secret=True,
+               help="Like Headers, for values that are secrets (e.g. X-Api-Key = a token): encrypted at rest."),
+    OptionSpec(name="secret_params", label="Secret fields", kind="mapping", default={}, secret=True,
+               help="Like Fields, for values that are secrets (e.g. api_token = a token): encrypted at rest."),
     OptionSpec(name="success_status", label="Success status codes", default="200-299",
                help="Ranges or codes, e.g. 200-299 or 200,202."),
     OptionSpec(name="success_pattern", label="Success pattern", default="",
@@ -66,7 +70,7 @@ class GenericHttpGateway(Gateway):
 
     def option(self, name: str) -> Any:
         spec = next(o for o in OPTIONS if o.name == name)
-        value = self.settings.options.get(name)
+        value = (self.settings.secret_options if spec.secret else self.settings.options).get(name)
         return spec.default if value is None or value == "" else value
 
     def check_settings(self) -> None:
@@ -103,16 +107,21 @@ class GenericHttpGateway(Gateway):
         try:
             return str(template).format_map(values)
         except (KeyError, IndexError, ValueError) as exc:
-            raise InvalidInput(where, f"template {template!r} has an unknown or broken placeholder ({exc})",
+            shown = "(secret)" if where.startswith("options.secret_") else repr(template)
+            raise InvalidInput(where, f"template {shown} has an unknown or broken placeholder"
+                               f"{'' if shown == '(secret)' else f' ({exc})'}",
                                allowed=", ".join(f"{{{p}}}" for p in PLACEHOLDERS)) from None
 
     def build(self, url: str, values: Mapping[str, str], fields: Mapping[str, str]) -> dict[str, Any]:
         quoted = {k: quote(v, safe="") for k, v in values.items()}
         request: dict[str, Any] = {
             "url": self.fill("gateway_url", url, quoted),
-            "headers": {k: self.fill("options.headers", v, values) for k, v in self.option("headers").items()},
+            "headers": {k: self.fill(f"options.{opt}", v, values)
+                        for opt in ("headers", "secret_headers") for k, v in self.option(opt).items()},
         }
-        filled = {k: self.fill("options.params", v, values) for k, v in fields.items()}
+        filled = {k: self.fill(f"options.{opt}", v, values)
+                  for opt, given in (("params", fields), ("secret_params", self.option("secret_params")))
+                  for k, v in given.items()}
         method = self.option("method")
         if method == "GET":  # merged, so a query already in the URL survives
             request["url"] = str(httpx.URL(request["url"]).copy_merge_params(filled))

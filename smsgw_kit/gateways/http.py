@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import ipaddress
 import os
-import re
 import ssl
 import threading
 from typing import Self
@@ -14,6 +13,7 @@ from urllib.parse import urlsplit
 import certifi
 import httpx
 
+from .. import logredact, masking
 from ..errors import (
     ConnectFailed,
     GatewayError,
@@ -26,7 +26,7 @@ from .message import MAY_HAVE_BEEN_SENT
 
 # Only failures to connect are retried: nothing has been written, so no message can go out twice.
 CONNECT_RETRIES = 2
-MASK = "********"
+MASK = masking.MASK
 
 
 def proxy_address(host_name: str | None, domain: str | None) -> str:
@@ -110,6 +110,7 @@ def _context(ca_bundle: str | None, mtime: float) -> ssl.SSLContext:
 
 def build_client(settings: GatewaySettings) -> httpx.Client:
     """An httpx client using exactly the account's proxy, timeouts and TLS trust (never the environment's)."""
+    logredact.remember(masking.settings_secrets(settings))  # httpx logs URLs: mask this account's secrets
     transport = httpx.HTTPTransport(
         verify=tls_context(settings.ca_bundle), proxy=_proxy(settings.proxy), retries=CONNECT_RETRIES,
     )
@@ -168,12 +169,8 @@ class ClientPool:
 
 
 def redact(text: str, settings: GatewaySettings) -> str:
-    """`text` with every secret of `settings` masked."""
-    secrets = [settings.password, settings.proxy.password if settings.proxy else None]
-    for secret in filter(None, secrets):
-        # Whole tokens only, so a short password like "x" does not garble the word "proxy".
-        text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", MASK, text)
-    return text
+    """`text` with every secret of `settings` masked, in every encoding a request can carry it."""
+    return masking.mask(text, masking.settings_secrets(settings))
 
 
 def request(client: httpx.Client, settings: GatewaySettings, provider: str, method: str, url: str, *,

@@ -22,7 +22,12 @@ def json_or_none(response: httpx.Response) -> Any:
 def excerpt(text: str, limit: int = 120) -> str:
     """The first `limit` characters of a reply on one line, for error messages."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    if len(flat) <= limit:
+        return flat
+    # Cut at a word boundary: half a word may be half a secret, which masking cannot recognise.
+    cut = flat[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
+
 
 
 def status_meaning(status: int) -> str:

@@ -16,7 +16,7 @@ from ..gateways.http import describe_proxy
 from ..models import GatewayAccountPublic
 from .base import Composite, button, close_tree, show
 from .fields import Field
-from .messages import error_text, notice_html
+from .messages import KEY_NEEDED, can_use_secrets, error_text, notice_html
 from .options import OptionsEditor
 from .test_dialog import TestConnectionDialog
 
@@ -61,6 +61,9 @@ class AccountForm(Composite):
                                     style="primary", classes=("smsgw-submit",))
         self.test_button = button("Test Connection", self.open_test, classes=("smsgw-test",))
         self.cancel_button = button("Cancel", self.cancel, classes=("smsgw-cancel",))
+        if not can_use_secrets(admin):  # saving and testing need the key: say so on the buttons
+            for b in (self.submit_button, self.test_button):
+                b.disabled, b.tooltip = True, KEY_NEEDED
         self.root = self._layout()
         self.observe(self.gateway_type.input, self._type_changed)
         for name in ("proxy_host_name", "proxy_domain", "proxy_port"):

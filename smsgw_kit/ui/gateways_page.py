@@ -11,7 +11,7 @@ from .account_form import AccountForm
 from .accounts_table import AccountsTable
 from .base import Composite, button, close_tree
 from .delete_dialog import DeleteDialog
-from .messages import error_text, notice_html
+from .messages import KEY_NEEDED, can_use_secrets, error_text, notice_html
 from .test_dialog import TestConnectionDialog
 
 
@@ -37,13 +37,17 @@ class GatewaysPage(Composite):
         self.root = w.VBox([self.list_view])
         self.root.add_class("smsgw-page")
         self.root.add_class("smsgw-page-gateways")
+        if not can_use_secrets(admin):
+            self.create_button.disabled, self.create_button.tooltip = True, KEY_NEEDED
+            self.say(KEY_NEEDED, "warning")
         self.refresh()
 
     def refresh(self) -> None:
         """Reload the list from the service; the button says Setup when there is no account yet."""
         self.table.reload()
         label = "Create SMS Gateway" if self.table.count else "Setup SMS Gateway"
-        self.create_button.description = self.create_button.tooltip = label
+        self.create_button.description = label
+        self.create_button.tooltip = label if can_use_secrets(self.admin) else KEY_NEEDED
 
     def _fetch(self, search: str | None, offset: int, limit: int):
         return self.admin.accounts_page(search=search, offset=offset, limit=limit)
@@ -91,7 +95,10 @@ class GatewaysPage(Composite):
             self.say(f"'{account.name}' is now the default account for new identity stores.")
         self.refresh()
 
-    def open_test(self, row: Any) -> TestConnectionDialog:
+    def open_test(self, row: Any) -> TestConnectionDialog | None:
+        if not can_use_secrets(self.admin):
+            self.say(KEY_NEEDED, "warning")
+            return None
         account_id = int(row.id)
         dialog = TestConnectionDialog(lambda phone: self.admin.test_connection(account_id, phone),
                                       subject=row.name, on_close=self.close_dialog,

@@ -28,3 +28,12 @@ def error_html(text: str) -> str:
 def notice_html(text: str, kind: str = "info") -> str:
     """A one-line notice: kind is info, success, warning or error."""
     return f'<div class="smsgw-notice smsgw-{kind}">{html.escape(text)}</div>' if text else ""
+
+
+# Shown (and the buttons disabled) when the admin has no key: GatewayAdmin.can_use_secrets is False.
+KEY_NEEDED = ("Read-only: this connection has no encryption key. Lists, history and the audit trail are "
+              "open; testing accounts and saving passwords need the key.")
+
+
+def can_use_secrets(admin: object) -> bool:
+    return bool(getattr(admin, "can_use_secrets", True))

@@ -104,7 +104,7 @@ def test_history_and_audit_views_have_stable_columns_and_dtypes(admin):
     assert list(history.columns) == ["id", "started_at", "account_name", "gateway_account_id", "gateway_type",
                                      "phone", "outcome", "duration_ms", "summary", "message_id", "run_by", "stages"]
     assert list(events.columns) == ["id", "at", "actor", "action", "object_kind", "object_id", "object_name",
-                                    "before", "after"]
+                                    "before", "after", "db_user"]
     admin.create_account(name="A", **NEXMO)
     events = admin.audit_frame()
     assert isinstance(events["at"].dtype, pd.DatetimeTZDtype) and str(events["object_id"].dtype) == "Int64"

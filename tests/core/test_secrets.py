@@ -69,13 +69,15 @@ def test_decrypts_with_the_key_and_not_without(admin):
         settings = settings_of(row, admin.keyring)
     assert settings.password == PASSWORD and settings.proxy.password == PROXY_PASSWORD
     _assert_clean(repr(settings))
-    other = GatewayAdmin(admin.db, keyring=Keyring.from_keys(Fernet.generate_key()), actor="x")
+    wrong = Keyring.from_keys(Fernet.generate_key())
+    with pytest.raises(SecretsError, match=admin.keyring.current) as refused:
+        GatewayAdmin(admin.db, keyring=wrong, actor="x")  # refused at once, naming the expected key
     with admin.db.engine.connect() as conn:
         token = conn.exec_driver_sql("SELECT password_enc FROM gateway_account").scalar()
     assert admin.keyring.decrypt(token) == PASSWORD
     with pytest.raises(SecretsError) as err:
-        other.keyring.decrypt(token)
-    _assert_clean(str(err.value))
+        wrong.decrypt(token)
+    _assert_clean(str(err.value) + str(refused.value))
 
 
 def test_rotation_reencrypts_everything_and_loses_nothing(database, tmp_path):

@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from smsgw_kit import Database, GatewayAdmin, Keyring
-from smsgw_kit.models import AuditEvent, ConnectionTestRun, GatewayAccount, IdentityStore
+from smsgw_kit.audit import rechain
+from smsgw_kit.models import (
+    AuditEvent,
+    ConnectionTestRun,
+    GatewayAccount,
+    IdentityStore,
+)
 from smsgw_kit.testing import ProviderEmulator
 
 PHONE = "447079692712"
@@ -72,6 +78,7 @@ def _spread_over(db: Database, days: int) -> None:
             for row_id, in conn.execute(sa.select(table.c.id)).all():
                 first, last = conn.execute(span.where(table.c.id == row_id)).one()
                 conn.execute(table.update().where(table.c.id == row_id).values(created_at=first, updated_at=last))
+        rechain(conn)  # the back-dated events are sealed again, as if recorded at those times
 
 
 def seed_creations(database_url: str, keyring: Keyring, emu: ProviderEmulator) -> None:

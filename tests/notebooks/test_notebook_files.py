@@ -34,7 +34,8 @@ def test_the_notebooks_are_all_there():
     names = {p.relative_to(REPO / "notebooks").as_posix() for p in NOTEBOOKS}
     assert names >= {"admin_center.ipynb", "quickstart.ipynb", "audit.ipynb", "custom_gateway.ipynb",
                      "runbooks/test_all_gateways.ipynb", "runbooks/rotate_credentials.ipynb",
-                     "runbooks/move_identity_stores.ipynb", "runbooks/rotate_encryption_key.ipynb"}
+                     "runbooks/move_identity_stores.ipynb", "runbooks/rotate_encryption_key.ipynb",
+                     "runbooks/verify_secrets.ipynb"}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
