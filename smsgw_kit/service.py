@@ -10,10 +10,17 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from . import accounts, audit, stores, views
+from . import accounts, audit, deliveries, routes, routing, stores, views
 from .accounts import Context
 from .db import Database
-from .errors import AccountLinked, Conflict, InvalidInput, NotFound, SecretsError, StorageError
+from .errors import (
+    AccountLinked,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    SecretsError,
+    StorageError,
+)
 from .models import (
     ConnectionTestRun,
     GatewayAccount,
@@ -134,8 +141,11 @@ class GatewayAdmin:
 
         def linked_meanwhile() -> Exception:
             with self._read() as s:
-                row = accounts.find(s, account)
-                return AccountLinked(row.name, accounts.linked_store_names(s, row.id))
+                try:
+                    accounts.ensure_deletable(s, accounts.find(s, account))
+                except AccountLinked as exc:
+                    return exc
+                return Conflict("The account came into use while it was being deleted; try again.")
 
         with self._write(name, on_foreign_key=linked_meanwhile) as s:
             row = accounts.find(s, account, lock=True)
@@ -280,10 +290,95 @@ class GatewayAdmin:
             self.keyring.save()
         return count
 
+    # Routing and failover (issue 12) ----------------------------------------------------------
+
+    def set_fallbacks(self, store: StoreRef, fallback_accounts: Iterable[AccountRef]) -> list[str]:
+        """Replace the store's fallback accounts, tried in this order after its route and linked account."""
+        with self._write() as s:
+            row = stores.find(s, store, lock=True)
+            chosen = [accounts.find(s, a, share=True) for a in fallback_accounts]
+            routes.set_fallbacks(s, self._ctx, row, chosen)
+            return [a.name for a in chosen]
+
+    def set_route(self, store: StoreRef, country: str | int, account: AccountRef) -> None:
+        """Numbers of `country` (a calling code like 44 or a region like CA) go first through `account`."""
+        with self._write() as s:
+            row = stores.find(s, store, lock=True)
+            routes.set_route(s, self._ctx, row, routes.parse_country(country), accounts.find(s, account, share=True))
+
+    def remove_route(self, store: StoreRef, country: str | int) -> None:
+        with self._write() as s:
+            routes.remove_route(s, self._ctx, stores.find(s, store, lock=True), routes.parse_country(country))
+
+    def store_routing(self, store: StoreRef) -> routes.StoreRouting:
+        """The store's linked account, fallbacks (in order) and country routes."""
+        with self._read() as s:
+            return routes.describe(s, stores.find(s, store))
+
+    def account_uses(self, account: AccountRef) -> list[tuple[str, str]]:
+        """Every (identity store, role) the account serves in: linked, fallback, route for +44."""
+        with self._read() as s:
+            return routes.uses(s, accounts.find(s, account).id)
+
+    def routes_frame(self) -> pd.DataFrame:
+        """One row per store and account role (linked, route, fallback) in the order they are tried."""
+        with self._read() as s:
+            return routes.frame(s)
+
+    def route_preview(self, store: StoreRef, phone: str) -> list[routing.Candidate]:
+        """The accounts a code to `phone` would be tried through, in order, and why; nothing is sent."""
+        with self._read() as s:
+            return routing.preview(s, store, phone)
+
+    def send_code(self, store: StoreRef, phone: str, code: str | None = None) -> routing.DeliveryReport:
+        """Text the store's SMS with `[Code]` (a fresh 6-digit code unless given; it is in the report)."""
+        with self._read() as s:
+            job = routing.prepare(s, self._ctx, store, phone, code)
+        report = routing.send(job)
+        with self._write() as s:
+            deliveries.record(s, report, store_id=job.store_id, actor=self.actor)
+        return report
+
+    def delivery_status(self, report: routing.DeliveryReport | str):
+        """delivered / undelivered (provider's reason) / pending / unsupported / unknown, kept in the log."""
+        with self._read() as s:
+            query = deliveries.status_query(s, report, self.keyring)
+        status = deliveries.ask_provider(query)
+        with self._write() as s:
+            deliveries.keep_status(s, query.message_id, status)
+        return status
+
+    def deliveries_frame(self, **filters: Any) -> pd.DataFrame:
+        """Every send_code attempt, newest first (numbers masked); filters: store, since, outcome, limit."""
+        return deliveries.frame(self.db, **filters)
+
+    def purge_deliveries(self, *, older_than_days: int | None = None) -> int:
+        """Delete delivery log entries older than the retention setting (or `older_than_days`)."""
+        with self._write() as s:
+            return deliveries.purge(s, self._ctx, older_than_days=older_than_days)
+
+    def routing_settings(self) -> dict[str, Any]:
+        with self._read() as s:
+            return routing.settings(s).model_dump(exclude={"id"})
+
+    def set_routing_settings(self, *, cooldown_seconds: float | None = None,
+                             retention_days: int | None = None) -> dict[str, Any]:
+        """Change the failure cool-down (seconds) and the delivery log retention (days)."""
+        with self._write() as s:
+            return routing.change_settings(s, self._ctx, cooldown_seconds=cooldown_seconds,
+                                           retention_days=retention_days).model_dump(exclude={"id"})
+
     # Test Connection ------------------------------------------------------------------------
 
-    def test_connection(self, account: AccountRef, phone: str | None = None, *, message: str | None = None):
-        """Run Test Connection on a saved account; the report is stored in the test history."""
+    def test_connection(self, account: AccountRef, phone: str | None = None, *, message: str | None = None,
+                        wait_delivered: float | None = None, **delivered_options: Any):
+        """Run Test Connection on a saved account; the report is stored in the test history.
+
+        `wait_delivered` (seconds) adds the Delivered stage: the provider is asked until the test
+        message is delivered or undelivered, or the time is up (`on_progress`, `cancel` as in
+        `delivered.wait_delivered`); "unsupported" where the provider offers no way to ask.
+        """
+        from .delivered import add_delivered_stage
         from .diagnostics import run_connection_test
 
         with self._read() as s:
@@ -291,6 +386,7 @@ class GatewayAdmin:
             settings = accounts.settings_of(row, self.keyring)
             account_id, name, gateway_type = row.id, row.name, row.gateway_type
         report = run_connection_test(gateway_type, settings, phone, message=message)
+        report = add_delivered_stage(report, gateway_type, settings, limit=wait_delivered, **delivered_options)
         self._store_tests([(account_id, name, report)])
         return report
 

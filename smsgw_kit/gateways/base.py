@@ -135,6 +135,9 @@ class GatewaySettings:
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
     ca_bundle: str | None = None
+    # How often a refused or failed connect is retried (nothing was written, so it is safe); routing
+    # sets 0 while another account is left to fail over to.
+    connect_retries: int = 2
 
     def __repr__(self) -> str:
         shown = []
