@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import Self
 
 from .credentials import PATHS
 from .emulator import provider_name
@@ -22,7 +23,7 @@ class RefusingPort:
     def __repr__(self) -> str:
         return f"RefusingPort({self.base_url!r})"
 
-    def __enter__(self) -> RefusingPort:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from smsgw_kit.testing import ProviderEmulator, RefusingPort
 
+
 @pytest.fixture(scope="session")
 def emulator_server():
     with ProviderEmulator(timeout_hold=5) as emu:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from smsgw_kit import InvalidInput
-from smsgw_kit.routing import classify
 from smsgw_kit.errors import ConnectFailed, GatewayError, GatewayTimeout, ProxyFailed
 from smsgw_kit.gateways import SendResult
+from smsgw_kit.routing import classify
 
 UK, PK = "447079692712", "923225867987"
 
