@@ -93,9 +93,8 @@ def test_database_restricts_deleting_an_account_in_use_even_behind_the_service(t
     "INSERT INTO store_fallback (identity_store_id, gateway_account_id, position) VALUES (1, 1, -1)",
 ])
 def test_database_checks_route_and_fallback_rows(three, sql):
-    with three.db.engine.connect() as conn, pytest.raises(sa.exc.IntegrityError):
-        with conn.begin():
-            conn.execute(sa.text(sql))
+    with three.db.engine.connect() as conn, pytest.raises(sa.exc.IntegrityError), conn.begin():
+        conn.execute(sa.text(sql))
 
 
 def test_deleting_a_store_drops_its_fallbacks_and_routes(three):
