@@ -152,14 +152,27 @@ def uses(session: Session, account_id: int) -> list[tuple[str, str]]:
     return sorted(found, key=lambda u: (u[0].casefold(), order.get(u[1], 2), u[1]))
 
 
-def uses_by_account(session: Session) -> dict[int, list[str]]:
-    """For every account in use, its uses as 'Store (role)' texts (for the SMS Gateways table)."""
-    by_id: dict[int, list[str]] = {}
-    for account_id in session.exec(select(GatewayAccount.id)).all():
-        shown = [f"{store} ({role})" for store, role in uses(session, account_id)]
-        if shown:
-            by_id[account_id] = shown
-    return by_id
+def uses_texts(session: Session, account_ids: list[int]) -> dict[int, list[str]]:
+    """For each of the accounts, its uses: 'Store' when linked (as the seed shows links), else 'Store (role)'."""
+    found: dict[int, list[tuple[str, int, str]]] = {}
+    linked = select(IdentityStore.gateway_account_id, IdentityStore.name).where(
+        IdentityStore.gateway_account_id.in_(account_ids))
+    for account_id, store in session.exec(linked).all():
+        found.setdefault(account_id, []).append((store, 0, "linked"))
+    backups = (select(StoreFallback.gateway_account_id, IdentityStore.name)
+               .join(IdentityStore, StoreFallback.identity_store_id == IdentityStore.id)
+               .where(StoreFallback.gateway_account_id.in_(account_ids)))
+    for account_id, store in session.exec(backups).all():
+        found.setdefault(account_id, []).append((store, 1, "fallback"))
+    routed = (select(StoreRoute, IdentityStore.name).join(IdentityStore, StoreRoute.identity_store_id == IdentityStore.id)
+              .where(StoreRoute.gateway_account_id.in_(account_ids)))
+    for route, store in session.exec(routed).all():
+        found.setdefault(route.gateway_account_id, []).append((store, 2, f"route for {_country_of(route).label}"))
+    def text(store: str, role: str) -> str:
+        return store if role == "linked" else f"{store} ({role})"
+
+    return {i: [text(store, role) for store, _, role in sorted(uses, key=lambda u: (u[0].casefold(), u[1], u[2]))]
+            for i, uses in found.items()}
 
 
 @dataclass(frozen=True, kw_only=True)
