@@ -346,7 +346,7 @@ def send(job: _Job) -> DeliveryReport:
 
 def _finish(base: dict[str, Any], attempts: list[Attempt], last: Attempt) -> DeliveryReport:
     before = [a for a in attempts if a is not last]
-    after = (" after " + ", ".join(f"{a.account!r} failed ({a.stage})" for a in before)) if before else ""
+    after = (" after " + "; ".join(f"{a.account!r} failed: {a.reason}" for a in before)) if before else ""
     if last.outcome == "sent":
         summary = f"Sent through {last.account!r} ({last.role}){after}."
         outcome = "sent"
