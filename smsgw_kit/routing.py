@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import phonenumbers
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from . import accounts, routes, stores
 from .errors import (
@@ -199,19 +200,23 @@ def _ordered_roles(session: Session, store_id: int, linked_id: int | None,
     return [f for f in found if not (f[0].id in seen or seen.add(f[0].id))]
 
 
-def _last_times(session: Session, ids: list[int]) -> dict[int, tuple[datetime | None, datetime | None, str]]:
-    """Per account: (last failure, last success, what failed) from the delivery log and test history."""
+def _last_times(session: Session, ids: list[int], since: datetime) -> dict[int, tuple[datetime | None, datetime | None, str]]:
+    """Per account: (last failure, last success, what failed) since `since`, from the delivery log and tests.
+
+    Only the cool-down window is read (a range on the indexed time columns), so a long log costs nothing.
+    """
     out: dict[int, tuple[datetime | None, datetime | None, str]] = {i: (None, None, "") for i in ids}
     if not ids:
         return out
     D, T = DeliveryAttempt, ConnectionTestRun
-    rows = [(a, at, o in ("not_sent", "unknown"), "a send") for a, at, o in session.exec(
-        select(D.gateway_account_id, D.at, D.outcome).where(D.gateway_account_id.in_(ids))
-        .order_by(D.at.desc()).limit(200)).all()]
-    rows += [(a, at, o == "failed", "a Test Connection") for a, at, o in session.exec(
-        select(T.gateway_account_id, T.started_at, T.outcome).where(T.gateway_account_id.in_(ids))
-        .where(T.outcome.in_(("passed", "failed"))).order_by(T.started_at.desc()).limit(200)).all()]
-    for account_id, at, failed, what in rows:
+    sends = (sa.select(sa.literal("a send").label("what"), D.gateway_account_id, D.outcome, sa.func.max(D.at).label("at"))
+             .where(D.at >= since, D.gateway_account_id.in_(ids)).group_by(D.gateway_account_id, D.outcome))
+    tests = (sa.select(sa.literal("a Test Connection"), T.gateway_account_id, T.outcome, sa.func.max(T.started_at))
+             .where(T.started_at >= since, T.gateway_account_id.in_(ids), T.outcome.in_(("passed", "failed")))
+             .group_by(T.gateway_account_id, T.outcome))
+    rows = session.connection().execute(sa.union_all(sends, tests)).all()  # one round trip for both
+    for what, account_id, outcome, at in rows:
+        failed = outcome in ("not_sent", "unknown", "failed")
         fail, ok, label = out[account_id]
         if failed and (fail is None or at > fail):
             out[account_id] = (at, ok, what)
@@ -226,7 +231,8 @@ def plan(session: Session, store_id: int, phone: PhoneNumber, *, now: datetime |
     found = _ordered_roles(session, store_id, store.gateway_account_id, phone)
     now = now or utcnow()
     cooldown = timedelta(seconds=settings(session).cooldown_seconds)
-    times = _last_times(session, [a.id for a, _, _ in found])
+    ids = [a.id for a, _, _ in found] if cooldown else []
+    times = {i: (None, None, "") for i in [a.id for a, _, _ in found]} | _last_times(session, ids, now - cooldown)
     ready, cooling = [], []
     for account, role, why in found:
         fail, ok, what = times[account.id]
