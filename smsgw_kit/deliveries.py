@@ -122,3 +122,29 @@ def keep_status(session: Session, message_id: str | None, status: DeliveryStatus
         for row in session.exec(select(DeliveryAttempt).where(DeliveryAttempt.message_id == mid)).all():
             row.delivery_status, row.delivery_reason, row.status_checked_at = found.status, found.reason, now
             session.add(row)
+
+
+def summary(db: Database, *, since: datetime) -> pd.DataFrame:
+    """Per account since `since`: attempts, sent, not sent, may have been sent, and the last failure.
+
+    What to look at first when codes stop arriving: which account fails, since when, and why.
+    """
+    log = frame(db, since=since, limit=100_000)
+    columns = ["account_name", "gateway_type", "attempts", "sent", "not_sent", "may_have_been_sent",
+               "undelivered", "last_failure_at", "last_failure"]
+    if log.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for (account, kind), group in log.groupby(["account_name", "gateway_type"], sort=True):
+        failures = group[group["outcome"] != "sent"]
+        last = failures.iloc[0] if len(failures) else None  # the frame is newest first
+        rows.append({
+            "account_name": account, "gateway_type": kind, "attempts": len(group),
+            "sent": int((group["outcome"] == "sent").sum()), "not_sent": int((group["outcome"] == "not_sent").sum()),
+            "may_have_been_sent": int((group["outcome"] == "unknown").sum()),
+            "undelivered": int((group["delivery_status"] == "undelivered").sum()),
+            "last_failure_at": last["at"] if last is not None else pd.NaT,
+            "last_failure": last["reason"] if last is not None else pd.NA,
+        })
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(["not_sent", "may_have_been_sent"], ascending=False, kind="stable").reset_index(drop=True)

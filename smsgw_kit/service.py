@@ -352,6 +352,14 @@ class GatewayAdmin:
         """Every send_code attempt, newest first (numbers masked); filters: store, since, outcome, limit."""
         return deliveries.frame(self.db, **filters)
 
+    def deliveries_summary(self, *, hours: float = 24) -> pd.DataFrame:
+        """Per account over the last `hours`: attempts, sent, not sent, may have been sent, last failure."""
+        from datetime import timedelta
+
+        from .models import utcnow
+
+        return deliveries.summary(self.db, since=utcnow() - timedelta(hours=hours))
+
     def purge_deliveries(self, *, older_than_days: int | None = None) -> int:
         """Delete delivery log entries older than the retention setting (or `older_than_days`)."""
         with self._write() as s:

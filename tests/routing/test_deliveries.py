@@ -134,3 +134,19 @@ def test_connection_delivered_stage_is_bounded_cancellable_and_says_unsupported(
     assert nexmo.outcome == "unsupported" and "not offered by this provider" in nexmo.reason
     without_phone = admin.test_connection("Nexmo", wait_delivered=5).stage("delivered")
     assert without_phone.outcome == "skipped"
+
+
+def test_summary_shows_which_account_is_failing_and_why(admin, emu, make_account, dead):
+    make_account("Down", gateway_url=dead.url_for("Nexmo"))
+    make_account("Up", "Twilio")
+    _store_with(admin, "Down")
+    admin.set_fallbacks("Corp", ["Up"])
+    admin.set_routing_settings(cooldown_seconds=0)
+    for _ in range(3):
+        admin.send_code("Corp", UK)
+    summary = admin.deliveries_summary(hours=1).set_index("account_name")
+    assert summary.loc["Down", ["attempts", "sent", "not_sent"]].tolist() == [3, 0, 3]
+    assert summary.loc["Up", ["attempts", "sent", "not_sent"]].tolist() == [3, 3, 0]
+    assert "refused the connection" in summary.loc["Down", "last_failure"]
+    assert summary.index[0] == "Down"  # the failing account first
+    assert admin.deliveries_summary(hours=1).columns.tolist() == list(summary.reset_index().columns)
