@@ -14,7 +14,9 @@ from .errors import (
     StorageError,
     UnknownGatewayType,
 )
+from .gateways.delivery import DeliveryStatus
 from .models import GatewayAccountPublic, IdentityStorePublic
+from .routing import DeliveryReport
 from .rules import CODE_PLACEHOLDER, DEFAULT_SMS_TEXT
 from .secrets import Keyring
 from .service import GatewayAdmin
@@ -27,6 +29,8 @@ __all__ = [
     "AccountLinked",
     "Conflict",
     "Database",
+    "DeliveryReport",
+    "DeliveryStatus",
     "DuplicateName",
     "GatewayAccountPublic",
     "GatewayAdmin",

@@ -15,7 +15,7 @@ from .db import Database
 from .errors import InvalidInput, NotFound
 from .gateways import GatewaySettings, get_gateway_type
 from .gateways.delivery import DeliveryStatus, check_delivery
-from .models import DeliveryAttempt, GatewayAccount, utcnow
+from .models import DeliveryAttempt, GatewayAccount, IdentityStore, utcnow
 
 D = DeliveryAttempt.__table__.c
 COLUMNS = ("at", "send_id", "attempt", "store_name", "phone_masked", "country", "account_name", "gateway_type",
@@ -23,8 +23,10 @@ COLUMNS = ("at", "send_id", "attempt", "store_name", "phone_masked", "country", 
            "delivery_reason", "status_checked_at", "run_by")
 
 
-def record(session: Session, report: routing.DeliveryReport, *, store_id: int, actor: str) -> None:
+def record(session: Session, report: routing.DeliveryReport, *, store_id: int | None, actor: str) -> None:
     """Keep every attempt of `report` (the code is not part of it; the number only masked)."""
+    if session.get(IdentityStore, store_id) is None:
+        store_id = None  # deleted while the code was being sent: the log must not lose the send
     for attempt in report.attempts:
         account_id = attempt.account_id
         if account_id is not None and session.get(GatewayAccount, account_id) is None:
