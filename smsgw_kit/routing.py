@@ -233,7 +233,8 @@ def plan(session: Session, store_id: int, phone: PhoneNumber, *, now: datetime |
     cooldown = timedelta(seconds=settings(session).cooldown_seconds)
     ids = [a.id for a, _, _ in found] if cooldown else []
     times = {i: (None, None, "") for i in [a.id for a, _, _ in found]} | _last_times(session, ids, now - cooldown)
-    ready, cooling = [], []
+    ready: list[tuple[GatewayAccount, str, str, bool]] = []
+    cooling: list[tuple[GatewayAccount, str, str, bool]] = []
     for account, role, why in found:
         fail, ok, what = times[account.id]
         recent = cooldown and fail is not None and fail > now - cooldown and (ok is None or ok < fail)
@@ -332,8 +333,8 @@ def _try(candidate: Candidate, settings_or_error: GatewaySettings | Exception, m
 def send(job: _Job) -> DeliveryReport:
     """Try the accounts in order; stop at the first that sent, or that may have sent."""
     code, region = country_of(job.phone)
-    base = {"send_id": job.send_id, "store": job.store, "phone": mask_phone(job.phone),
-            "country": f"+{code} {region}", "code": job.message.access_code}
+    base: dict[str, Any] = {"send_id": job.send_id, "store": job.store, "phone": mask_phone(job.phone),
+                            "country": f"+{code} {region}", "code": job.message.access_code}
     if not job.plan:
         return DeliveryReport(**base, outcome="no_account", summary=(
             f"The identity store {job.store!r} has no SMS gateway account for +{code} ({region}): link an "
@@ -353,6 +354,7 @@ def send(job: _Job) -> DeliveryReport:
 def _finish(base: dict[str, Any], attempts: list[Attempt], last: Attempt) -> DeliveryReport:
     before = [a for a in attempts if a is not last]
     after = (" after " + "; ".join(f"{a.account!r} failed: {a.reason}" for a in before)) if before else ""
+    outcome: Literal["sent", "may_have_been_sent"]
     if last.outcome == "sent":
         summary = f"Sent through {last.account!r} ({last.role}){after}."
         outcome = "sent"
