@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import ipywidgets as w
@@ -12,6 +13,7 @@ from .base import Composite, button, close_tree
 from .fields import Field
 from .messages import error_text, notice_html
 
+BUSY = '<span class="smsgw-spinner"></span> Sending a test code… the notebook stays usable meanwhile.'
 OUTCOME_WORDS = {"sent": ("Sent", "success"), "may_have_been_sent": ("May have been sent", "warning"),
                  "failed": ("Not sent", "error"), "no_account": ("No account", "error")}
 
@@ -29,6 +31,8 @@ class StoreRoutingPanel(Composite):
         super().__init__()
         self.admin, self.store, self.account_names = admin, store, account_names
         self.fallbacks: list[str] = []
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smsgw-send-test-code")
+        self._sending: Future | None = None
         self.notice = w.HTML("")
         self.notice.add_class("smsgw-routing-notice")
         self.fallback_rows = w.VBox([])
@@ -165,14 +169,37 @@ class StoreRoutingPanel(Composite):
         self.preview_out.value = _table(("#", "Account", "Gateway Type", "Role", "Why"), rows, "smsgw-preview-table")
         return order
 
-    def send_test_code(self) -> Any:
-        """Send one real code through the store's route; the report shows every attempt."""
+    def send_test_code(self) -> Future | None:
+        """Send one real code through the store's route in the background (a provider may take its
+        whole read timeout); the report then shows every attempt. None while one is still running."""
+        if self._sending is not None and not self._sending.done():
+            return None
         self.preview_phone.set_error("")
+        self.send_button.disabled = True
+        self.send_out.value = BUSY
+        self._sending = self._pool.submit(self._send, self.preview_phone.value)
+        return self._sending
+
+    def wait(self, timeout: float | None = 60) -> Any:
+        """The report of the last Send test code (blocks until it has finished)."""
+        return self._sending.result(timeout) if self._sending is not None else None
+
+    def _send(self, phone: str) -> Any:
         try:
-            report = self.admin.send_code(self.store, self.preview_phone.value)
+            report = self.admin.send_code(self.store, phone)
         except SmsgwError as exc:
+            self.send_out.value = ""
             self.preview_phone.set_error(error_text(exc, self.preview_phone.label))
             return None
+        except Exception as exc:  # noqa: BLE001 - shown to the operator; a worker thread must not die silently
+            self.send_out.value = notice_html(f"Send test code could not run: {error_text(exc)}", "error")
+            return None
+        finally:
+            self.send_button.disabled = False
+        self._show(report)
+        return report
+
+    def _show(self, report: Any) -> None:
         words, kind = OUTCOME_WORDS[report.outcome]
         hint = f" The code ends in {report.code[-2:]}." if report.may_have_been_sent else ""
         rows = [(a.position, a.account, a.role, a.stage, a.outcome.replace("_", " "), a.reason, f"{a.duration_ms:g} ms")
@@ -180,4 +207,7 @@ class StoreRoutingPanel(Composite):
         self.send_out.value = (notice_html(f"{words}: {report.summary}{hint}", kind)
                                + (_table(("#", "Account", "Role", "Stage", "Outcome", "Reason", "Time"), rows,
                                          "smsgw-attempts-table") if rows else ""))
-        return report
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)
+        super().close()

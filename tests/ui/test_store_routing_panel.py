@@ -91,10 +91,16 @@ def test_send_test_code_shows_every_attempt(page, emu, text_of):
         page.admin.set_fallbacks("Corp AD", ["Twilio PK"])
         routing = page.routing
         routing.preview_phone.input.set_state({"value": UK})
-        report = routing.send_test_code()
+        emu.inject("Twilio", latency=0.3)  # still sending when the second click comes
+        assert routing.send_test_code() is not None
+        assert routing.send_button.disabled and "Sending a test code" in text_of(routing.send_out)
+        assert routing.send_test_code() is None, "a second click while sending must not send a second code"
+        report = routing.wait()
     shown = text_of(routing.send_out)
     assert report.outcome == "sent" and "Sent through 'Twilio PK'" in shown
     assert "refused the connection" in shown and report.code not in shown
+    assert len([r for r in emu.requests if r.path.endswith("/Messages.json")]) == 1
+    assert not routing.send_button.disabled
 
 
 def test_gateways_table_shows_where_each_account_is_used(page, all_text):
