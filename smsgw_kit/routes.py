@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 import phonenumbers
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from . import accounts, audit
@@ -68,6 +69,29 @@ def routes(session: Session, store_id: int) -> list[tuple[Country, GatewayAccoun
              .where(StoreRoute.identity_store_id == store_id))
     found = [(_country_of(r), a) for r, a in session.exec(query).all()]
     return sorted(found, key=lambda ca: (ca[0].region is not None, ca[0].calling_code or 0, ca[0].region or ""))
+
+
+def roles_of(session: Session, store: IdentityStore) -> tuple[list[tuple[Country, GatewayAccount]],
+                                                               GatewayAccount | None, list[GatewayAccount]]:
+    """The store's (routes, linked account, fallbacks in order) read in one query (send_code's hot path)."""
+    R, F = StoreRoute, StoreFallback
+    query = (select(GatewayAccount, R.calling_code, R.region, F.position)
+             .outerjoin(R, sa.and_(R.gateway_account_id == GatewayAccount.id, R.identity_store_id == store.id))
+             .outerjoin(F, sa.and_(F.gateway_account_id == GatewayAccount.id, F.identity_store_id == store.id))
+             .where(sa.or_(R.id.is_not(None), F.id.is_not(None), GatewayAccount.id == store.gateway_account_id)))
+    found_routes: dict[Country, GatewayAccount] = {}
+    found_fallbacks: dict[int, GatewayAccount] = {}
+    linked = None
+    for account, calling_code, region, position in session.exec(query).all():
+        if calling_code is not None or region is not None:
+            found_routes[Country(calling_code=calling_code, region=region)] = account
+        if position is not None:
+            found_fallbacks[position] = account
+        if account.id == store.gateway_account_id:
+            linked = account
+    ordered = sorted(found_routes.items(), key=lambda ca: (ca[0].region is not None, ca[0].calling_code or 0,
+                                                           ca[0].region or ""))
+    return ordered, linked, [found_fallbacks[p] for p in sorted(found_fallbacks)]
 
 
 def set_fallbacks(session: Session, ctx: accounts.Context, store: IdentityStore,

@@ -182,19 +182,18 @@ def change_settings(session: Session, ctx: accounts.Context, *, cooldown_seconds
 
 # --- the order ----------------------------------------------------------------------------------
 
-def _ordered_roles(session: Session, store_id: int, linked_id: int | None,
-                   phone: PhoneNumber) -> list[tuple[GatewayAccount, str, str]]:
+def _ordered_roles(session: Session, store: IdentityStore, phone: PhoneNumber) -> list[tuple[GatewayAccount, str, str]]:
     """(account, role, why) in configured order, each account once (its first role wins)."""
     code, region = country_of(phone)
+    store_routes, linked, fallbacks = routes.roles_of(session, store)
     found: list[tuple[GatewayAccount, str, str]] = []
-    store_routes = routes.routes(session, store_id)
     for country, account in sorted(store_routes, key=lambda ca: ca[0].region is None):
         if country.region == region or (country.region is None and country.calling_code == code):
             found.append((account, f"route for {country.label}",
                           f"the number is in {region} (+{code}), which this route covers"))
-    if linked_id is not None:
-        found.append((session.get(GatewayAccount, linked_id), "linked", "the store's linked account"))
-    for i, account in enumerate(routes.fallbacks(session, store_id), start=1):
+    if linked is not None:
+        found.append((linked, "linked", "the store's linked account"))
+    for i, account in enumerate(fallbacks, start=1):
         found.append((account, f"fallback {i}", f"fallback {i} of the store"))
     seen: set[int] = set()
     return [f for f in found if not (f[0].id in seen or seen.add(f[0].id))]
@@ -228,7 +227,7 @@ def _last_times(session: Session, ids: list[int], since: datetime) -> dict[int, 
 def plan(session: Session, store_id: int, phone: PhoneNumber, *, now: datetime | None = None) -> list[Candidate]:
     """The accounts a code to `phone` would be tried through, in order, each with the reason."""
     store = session.get(IdentityStore, store_id)
-    found = _ordered_roles(session, store_id, store.gateway_account_id, phone)
+    found = _ordered_roles(session, store, phone)
     now = now or utcnow()
     cooldown = timedelta(seconds=settings(session).cooldown_seconds)
     ids = [a.id for a, _, _ in found] if cooldown else []
