@@ -113,3 +113,18 @@ def test_gateways_table_shows_where_each_account_is_used(page, all_text):
     assert used == {"Backup": ["Corp AD (fallback)"], "Primary": ["Corp AD"], "Twilio PK": ["Corp AD (route for +92)"]}
     assert "Corp AD (route for +92)" in all_text(gateways.table.root)
     gateways.close()
+
+
+def test_delete_dialog_refuses_a_fallback_or_routed_account_naming_store_and_role(page, text_of):
+    from smsgw_kit.ui import GatewaysPage
+
+    page.admin.set_fallbacks("Corp AD", ["Backup"])
+    page.admin.create_identity_store(name="Branch")
+    page.admin.set_route("Branch", "GB", "Backup")
+    gateways = GatewaysPage(page.admin)
+    dialog = gateways.open_delete(gateways.table.record("Backup"))
+    message = text_of(dialog.message)
+    assert "'Branch' (route for GB (+44)), 'Corp AD' (fallback)" in message
+    assert dialog.refused_stores == ["Branch", "Corp AD"] and dialog.confirm.layout.display == "none"
+    assert "Backup" in [a.name for a in page.admin.list_accounts()]
+    gateways.close()
