@@ -19,7 +19,9 @@ from .errors import (
     UnknownGatewayType,
 )
 from .fields import FIELDS, AccountField, GatewayAccountCreate, GatewayAccountUpdate
+from .gateways.delivery import DeliveryStatus
 from .models import AccountDeleted, GatewayAccountPublic, IdentityStorePublic
+from .routing import DeliveryReport
 from .rules import CODE_PLACEHOLDER, DEFAULT_SMS_TEXT
 from .secrets import Keyring
 from .service import GatewayAdmin
@@ -36,6 +38,8 @@ __all__ = [
     "Conflict",
     "ConnectionReport",
     "Database",
+    "DeliveryReport",
+    "DeliveryStatus",
     "DuplicateName",
     "GatewayAccountCreate",
     "GatewayAccountPublic",

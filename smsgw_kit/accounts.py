@@ -235,10 +235,12 @@ def linked_store_names(session: Session, account_id: int | None) -> list[str]:
 
 
 def ensure_deletable(session: Session, row: GatewayAccount) -> None:
-    """The delete guard: refuse, naming the stores, while any identity store uses the account."""
-    stores = linked_store_names(session, row.id)
-    if stores:
-        raise AccountLinked(row.name, stores)
+    """The delete guard: refuse, naming each store and role, while any identity store uses the account."""
+    from . import routes  # routes builds on this module
+
+    uses = routes.uses(session, row.id)
+    if uses:
+        raise AccountLinked(row.name, [], uses=uses)
 
 
 def delete(session: Session, ctx: Context, row: GatewayAccount) -> AccountDeleted:

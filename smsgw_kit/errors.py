@@ -7,7 +7,7 @@
     ├── Conflict                        the request clashes with the current state; nothing changed
     │   ├── DuplicateName               another account/store already has that name
     │   ├── StaleEdit                   someone else saved the object since it was read
-    │   └── AccountLinked               delete refused: the account is linked to identity stores
+    │   └── AccountLinked               delete refused: identity stores use the account (linked, fallback, route)
     ├── SecretsError                    the encryption key is missing, unreadable or wrong
     │   ├── KeyNeeded                   the action needs a secret and this connection holds no key
     │   └── StaleKey                    another session rotated the key since this one loaded its keys
@@ -103,13 +103,21 @@ class StaleEdit(Conflict):
 class AccountLinked(Conflict):
     """Raised when deleting an account that identity stores still use; names those stores."""
 
-    def __init__(self, account: str, stores: Iterable[str]):
+    def __init__(self, account: str, stores: Iterable[str], *, uses: Iterable[tuple[str, str]] = ()):
         self.account = account
-        self.stores = sorted(stores)
-        names = ", ".join(repr(s) for s in self.stores)
+        self.uses = list(uses)  # (store, role): role is "linked", "fallback" or "route for +44"
+        self.stores = sorted(set(stores) | {store for store, _ in self.uses})
+        if all(role == "linked" for _, role in self.uses):
+            names = ", ".join(repr(s) for s in self.stores)
+            super().__init__(
+                f"The SMS gateway account {account!r} cannot be deleted: it is linked to the "
+                f"identity store(s) {names}. Link them to another account first."
+            )
+            return
+        roles = ", ".join(f"{store!r} ({role})" for store, role in self.uses)
         super().__init__(
-            f"The SMS gateway account {account!r} cannot be deleted: it is linked to the "
-            f"identity store(s) {names}. Link them to another account first."
+            f"The SMS gateway account {account!r} cannot be deleted: identity stores use it: {roles}. "
+            "Link those stores to another account and take it out of their fallbacks and routes first."
         )
 
 

@@ -172,6 +172,96 @@ class SecretKey(SQLModel, table=True):
     retired_at: datetime | None = _ts(default=None, nullable=True)
 
 
+# --- Routing and failover (issue 12): fallbacks, country routes, delivery log, routing settings ---
+
+# One fallback account of an identity store, tried (in `position` order) after its route and link.
+class StoreFallback(SQLModel, table=True):
+    __tablename__ = "store_fallback"
+    __table_args__ = (
+        sa.UniqueConstraint("identity_store_id", "gateway_account_id", name="uq_store_fallback_account"),
+        sa.UniqueConstraint("identity_store_id", "position", name="uq_store_fallback_position"),
+        sa.CheckConstraint("position >= 0", name="ck_store_fallback_position"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity_store_id: int = Field(foreign_key="identity_store.id", ondelete="CASCADE", index=True)
+    gateway_account_id: int = Field(foreign_key="gateway_account.id", ondelete="RESTRICT", index=True)
+    position: int = Field(nullable=False)
+
+
+# A country route of an identity store: numbers of one calling code (or one region) go first
+# through this account. A region (e.g. CA) is more specific than its calling code (1).
+class StoreRoute(SQLModel, table=True):
+    __tablename__ = "store_route"
+    __table_args__ = (
+        sa.UniqueConstraint("identity_store_id", "calling_code", name="uq_store_route_calling_code"),
+        sa.UniqueConstraint("identity_store_id", "region", name="uq_store_route_region"),
+        sa.CheckConstraint(
+            "(calling_code IS NULL) <> (region IS NULL)", name="ck_store_route_one_key"
+        ),
+        sa.CheckConstraint(
+            "calling_code IS NULL OR (calling_code >= 1 AND calling_code <= 999)",
+            name="ck_store_route_calling_code",
+        ),
+        sa.CheckConstraint("region IS NULL OR length(region) = 2", name="ck_store_route_region"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    identity_store_id: int = Field(foreign_key="identity_store.id", ondelete="CASCADE", index=True)
+    gateway_account_id: int = Field(foreign_key="gateway_account.id", ondelete="RESTRICT", index=True)
+    calling_code: int | None = Field(default=None)
+    region: str | None = Field(default=None, max_length=2)
+
+
+# One attempt of one send_code call through one account (the code itself is never stored, and the
+# number only masked). Kept after the store or account is deleted (the links are then cleared).
+class DeliveryAttempt(SQLModel, table=True):
+    __tablename__ = "delivery_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    send_id: str = Field(max_length=32, index=True)
+    attempt: int = Field(nullable=False)
+    at: datetime = _ts(default_factory=utcnow, nullable=False, index=True)
+    identity_store_id: int | None = Field(
+        default=None, foreign_key="identity_store.id", ondelete="SET NULL", index=True
+    )
+    store_name: str = Field(max_length=NAME_MAX)
+    gateway_account_id: int | None = Field(
+        default=None, foreign_key="gateway_account.id", ondelete="SET NULL", index=True
+    )
+    account_name: str = Field(max_length=NAME_MAX)
+    gateway_type: str = Field(max_length=SHORT_MAX)
+    role: str = Field(max_length=64)
+    phone_masked: str = Field(max_length=32)
+    country: str | None = Field(default=None, max_length=8)
+    stage: str = Field(max_length=16)
+    outcome: str = Field(max_length=16, index=True)
+    reason: str = Field(default="", sa_type=sa.Text)
+    duration_ms: float = Field(default=0.0, nullable=False)
+    message_id: str | None = Field(default=None, max_length=SHORT_MAX)
+    delivery_status: str | None = Field(default=None, max_length=16)
+    delivery_reason: str | None = Field(default=None, sa_type=sa.Text)
+    status_checked_at: datetime | None = _ts(default=None, nullable=True)
+    run_by: str = Field(max_length=SHORT_MAX)
+
+
+# The routing settings of this database (one row): failure cool-down and delivery-log retention.
+class RoutingSettings(SQLModel, table=True):
+    __tablename__ = "routing_settings"
+    __table_args__ = (
+        sa.CheckConstraint("id = 1", name="ck_routing_settings_one_row"),
+        sa.CheckConstraint("cooldown_seconds >= 0", name="ck_routing_settings_cooldown"),
+        sa.CheckConstraint("retention_days >= 1", name="ck_routing_settings_retention"),
+    )
+
+    id: int = Field(default=1, primary_key=True)
+    cooldown_seconds: float = Field(default=300.0, nullable=False)
+    retention_days: int = Field(default=90, nullable=False)
+
+
+# --- end of routing and failover block ---
+
+
 STAMP_FIELDS = ("version", "created_at", "created_by", "updated_at", "updated_by")
 
 

@@ -11,7 +11,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from . import accounts, audit, config, history, keystore, locks, rules, secret_options, stores, views
+from . import (
+    accounts,
+    audit,
+    config,
+    deliveries,
+    history,
+    keystore,
+    locks,
+    routes,
+    routing,
+    rules,
+    secret_options,
+    stores,
+    views,
+)
 from .accounts import Context
 from .db import Database
 from .db_errors import translate
@@ -330,11 +344,104 @@ class GatewayAdmin:
         with self.db.reading() as conn:
             return audit.verify(conn)
 
+    # Routing and failover (issue 12) ----------------------------------------------------------
+
+    def set_fallbacks(self, store: StoreRef, fallback_accounts: Iterable[AccountRef]) -> list[str]:
+        """Replace the store's fallback accounts, tried in this order after its route and linked account."""
+        with self._write() as s:
+            fallback_accounts = list(fallback_accounts)
+            row, _ = stores.lock(s, store, *fallback_accounts)  # accounts before the store: the lock order
+            chosen = [accounts.find(s, a) for a in fallback_accounts]
+            routes.set_fallbacks(s, self._ctx, row, chosen)
+            return [a.name for a in chosen]
+
+    def set_route(self, store: StoreRef, country: str | int, account: AccountRef) -> None:
+        """Numbers of `country` (a calling code like 44 or a region like CA) go first through `account`."""
+        with self._write() as s:
+            row, _ = stores.lock(s, store, account)
+            routes.set_route(s, self._ctx, row, routes.parse_country(country), accounts.find(s, account))
+
+    def remove_route(self, store: StoreRef, country: str | int) -> None:
+        with self._write() as s:
+            routes.remove_route(s, self._ctx, stores.lock(s, store)[0], routes.parse_country(country))
+
+    def store_routing(self, store: StoreRef) -> routes.StoreRouting:
+        """The store's linked account, fallbacks (in order) and country routes."""
+        with self._read() as s:
+            return routes.describe(s, stores.find(s, store))
+
+    def account_uses(self, account: AccountRef) -> list[tuple[str, str]]:
+        """Every (identity store, role) the account serves in: linked, fallback, route for +44."""
+        with self._read() as s:
+            return routes.uses(s, accounts.find(s, account).id)
+
+    def routes_frame(self) -> pd.DataFrame:
+        """One row per store and account role (linked, route, fallback) in the order they are tried."""
+        with self._read() as s:
+            return routes.frame(s)
+
+    def route_preview(self, store: StoreRef, phone: str) -> list[routing.Candidate]:
+        """The accounts a code to `phone` would be tried through, in order, and why; nothing is sent."""
+        with self._read() as s:
+            return routing.preview(s, store, phone)
+
+    def send_code(self, store: StoreRef, phone: str, code: str | None = None) -> routing.DeliveryReport:
+        """Text the store's SMS with `[Code]` (a fresh 6-digit code unless given; it is in the report)."""
+        with self._read() as s:
+            job = routing.prepare(s, self._ctx, store, phone, code)
+        report = routing.send(job)
+        with self._write() as s:
+            deliveries.record(s, report, store_id=job.store_id, actor=self.actor)
+        return report
+
+    def delivery_status(self, report: routing.DeliveryReport | str):
+        """delivered / undelivered (provider's reason) / pending / unsupported / unknown, kept in the log."""
+        with self._read() as s:
+            query = deliveries.status_query(s, report, self.keyring)
+        status = deliveries.ask_provider(query)
+        with self._write() as s:
+            deliveries.keep_status(s, query.message_id, status)
+        return status
+
+    def deliveries_frame(self, **filters: Any) -> pd.DataFrame:
+        """Every send_code attempt, newest first (numbers masked); filters: store, since, outcome, limit."""
+        return deliveries.frame(self.db, **filters)
+
+    def deliveries_summary(self, *, hours: float = 24) -> pd.DataFrame:
+        """Per account over the last `hours`: attempts, sent, not sent, may have been sent, last failure."""
+        from datetime import timedelta
+
+        from .models import utcnow
+
+        return deliveries.summary(self.db, since=utcnow() - timedelta(hours=hours))
+
+    def purge_deliveries(self, *, older_than_days: int | None = None) -> int:
+        """Delete delivery log entries older than the retention setting (or `older_than_days`)."""
+        with self._write() as s:
+            return deliveries.purge(s, self._ctx, older_than_days=older_than_days)
+
+    def routing_settings(self) -> dict[str, Any]:
+        with self._read() as s:
+            return routing.settings(s).model_dump(exclude={"id"})
+
+    def set_routing_settings(self, *, cooldown_seconds: float | None = None,
+                             retention_days: int | None = None) -> dict[str, Any]:
+        """Change the failure cool-down (seconds) and the delivery log retention (days)."""
+        with self._write() as s:
+            return routing.change_settings(s, self._ctx, cooldown_seconds=cooldown_seconds,
+                                           retention_days=retention_days).model_dump(exclude={"id"})
+
     # Test Connection ------------------------------------------------------------------------
 
-    def test_connection(self, account: AccountRef, phone: str | None = None, *,
-                        message: str | None = None) -> ConnectionReport:
-        """Run Test Connection on a saved account; the report is stored in the test history."""
+    def test_connection(self, account: AccountRef, phone: str | None = None, *, message: str | None = None,
+                        wait_delivered: float | None = None, **delivered_options: Any) -> ConnectionReport:
+        """Run Test Connection on a saved account; the report is stored in the test history.
+
+        `wait_delivered` (seconds) adds the Delivered stage: the provider is asked until the test
+        message is delivered or undelivered, or the time is up (`on_progress`, `cancel` as in
+        `delivered.wait_delivered`); "unsupported" where the provider offers no way to ask.
+        """
+        from .delivered import add_delivered_stage
         from .diagnostics import run_connection_test
 
         keystore.require(self.keyring)
@@ -343,6 +450,7 @@ class GatewayAdmin:
             settings = accounts.settings_of(row, self.keyring)
             account_id, name, gateway_type = row.id, row.name, row.gateway_type
         report = run_connection_test(gateway_type, settings, phone, message=message)
+        report = add_delivered_stage(report, gateway_type, settings, limit=wait_delivered, **delivered_options)
         self._store_tests([(account_id, name, report)])
         return report
 

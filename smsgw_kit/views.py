@@ -7,8 +7,9 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlmodel import Session
 
-from . import models
+from . import models, routes
 from .db import Database
 from .keystore import SECRET_STATE
 
@@ -96,10 +97,13 @@ def accounts_page(db: Database, *, search: str | None = None, offset: int = 0,
         ids = [int(i) for i in frame["id"]]
         names = conn.execute(sa.select(S.gateway_account_id, S.name)
                              .where(S.gateway_account_id.in_(ids)).order_by(S.name_key)).all()
+        with Session(bind=conn) as session:  # every role an account serves in (linked, fallback, route)
+            used = routes.uses_texts(session, ids)
     linked: dict[int, list[str]] = {}
     for account_id, name in names:
         linked.setdefault(account_id, []).append(name)
     frame["linked_store_names"] = pd.Series([linked.get(i, []) for i in ids], index=frame.index, dtype=object)
+    frame["used_by"] = pd.Series([used.get(i, []) for i in ids], index=frame.index, dtype=object)
     return frame, total
 
 

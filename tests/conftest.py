@@ -79,8 +79,8 @@ def pg_database_url():
 def _truncate(db: Database) -> None:
     with db.engine.begin() as conn:
         conn.exec_driver_sql(
-            "TRUNCATE audit_event, connection_test_run, identity_store, gateway_account, secret_key "
-            "RESTART IDENTITY CASCADE"
+            "TRUNCATE audit_event, connection_test_run, delivery_attempt, store_fallback, store_route, routing_settings, "
+            "identity_store, gateway_account, secret_key RESTART IDENTITY CASCADE"
         )
 
 

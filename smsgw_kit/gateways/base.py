@@ -126,6 +126,9 @@ class GatewaySettings:
     ca_bundle: str | None = None
     # The options the gateway type declares secret, decrypted for this call (never in repr).
     secret_options: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    # How often a refused or failed connect is retried (nothing was written, so it is safe); routing
+    # sets 0 while another account is left to fail over to.
+    connect_retries: int = 2
 
     def __repr__(self) -> str:
         shown = []

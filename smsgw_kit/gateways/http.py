@@ -112,7 +112,7 @@ def build_client(settings: GatewaySettings) -> httpx.Client:
     """An httpx client using exactly the account's proxy, timeouts and TLS trust (never the environment's)."""
     logredact.remember(masking.settings_secrets(settings))  # httpx logs URLs: mask this account's secrets
     transport = httpx.HTTPTransport(
-        verify=tls_context(settings.ca_bundle), proxy=_proxy(settings.proxy), retries=CONNECT_RETRIES,
+        verify=tls_context(settings.ca_bundle), proxy=_proxy(settings.proxy), retries=settings.connect_retries,
     )
     timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
     return httpx.Client(transport=transport, timeout=timeout, trust_env=False, follow_redirects=False)

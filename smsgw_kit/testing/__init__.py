@@ -2,6 +2,7 @@
 
 from .credentials import DEFAULT_CREDENTIALS, PATHS
 from .emulator import ProviderEmulator
+from .refusing import RefusingPort
 from .state import Fault, RecordedRequest, Reply
 
-__all__ = ["DEFAULT_CREDENTIALS", "PATHS", "Fault", "ProviderEmulator", "RecordedRequest", "Reply"]
+__all__ = ["DEFAULT_CREDENTIALS", "PATHS", "Fault", "ProviderEmulator", "RecordedRequest", "RefusingPort", "Reply"]

@@ -139,14 +139,15 @@ class ProviderEmulator:
 
     def inject(self, provider: str | None = None, *, latency: float = 0.0, status: int | None = None,
                timeout: bool = False, malformed: bool = False, error: str | None = None,
-               count: int | None = None, sends_only: bool = False) -> Fault:
+               count: int | None = None, sends_only: bool = False, account: str | None = None) -> Fault:
         """Misbehave on the next `count` requests to `provider` (all providers when None; forever when count=None).
 
         latency: seconds to wait before answering; status: answer with this HTTP status (e.g. 503);
         timeout: never answer (the connection is held until the client gives up); malformed: answer
         200 with a truncated body; error: answer sends (only sends, not credential checks) with the
         provider's documented error code (e.g. "6" for Nexmo, "21610" for Twilio, "403" for Bulletin.net, "105" for Clickatell);
-        sends_only: misbehave only on sends (reachability and credentials requests pass).
+        sends_only: misbehave only on sends (reachability and credentials requests pass);
+        account: only requests made with this account (its API key, account ID, user name or SID).
         """
         name = provider_name(provider) if provider else None
         if error is not None:
@@ -156,7 +157,14 @@ class ProviderEmulator:
                                  f"known: {', '.join(errors) or 'name the provider'}")
             error = str(error)
         return self._state.add_fault(Fault(provider=name, latency=latency, status=status, timeout=timeout,
-                                           malformed=malformed, error=error, count=count, sends_only=sends_only))
+                                           malformed=malformed, error=error, count=count, sends_only=sends_only,
+                                           account=account))
+
+    def set_delivery(self, provider: str, *, step: float | None = None, failure: str | None = None) -> None:
+        """How accepted messages of `provider` end: delivered (failure=None) or undelivered with a
+        documented code (Twilio "30003", Clickatell "007", Bulletin.net "NUR"); `step` is the seconds
+        spent queued and then sent before the end (all providers)."""
+        self._state.receipts.configure(provider_name(provider), step=step, failure=failure)
 
     @property
     def requests(self) -> list[RecordedRequest]:

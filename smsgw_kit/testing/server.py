@@ -11,11 +11,13 @@ import ssl
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from . import receipts
 from .providers import PROVIDERS
 from .state import EmulatorState, RecordedRequest, Reply
 
 ROUTES = [(method, re.compile(pattern + r"$"), p.NAME, handler)
           for p in PROVIDERS for method, pattern, handler in p.ROUTES]
+ROUTES += [(method, re.compile(pattern + r"$"), name, handler) for method, pattern, name, handler in receipts.ROUTES]
 MALFORMED = b'{"messages": [{"status": "0", "message-id": <html>Gateway glitch'
 
 
@@ -100,7 +102,8 @@ class _Handler(BaseHTTPRequestHandler):
         request = self._read()
         state.record(request)
         _, handler, _ = _route(request.method, request.path)
-        faults = state.take_faults(request.provider, sending=getattr(handler, "__name__", "") == "send")
+        faults = state.take_faults(request.provider, sending=getattr(handler, "__name__", "") == "send",
+                                   request=request)
         for fault in faults:
             if fault.latency and state.stopping.wait(fault.latency):
                 return
@@ -108,7 +111,9 @@ class _Handler(BaseHTTPRequestHandler):
             state.stopping.wait(self.server.hold)
             self.close_connection = True
             return
-        self._reply(self._answer(request, faults))
+        reply = self._answer(request, faults)
+        state.receipts.observe(request, reply)
+        self._reply(reply)
 
     def _answer(self, request: RecordedRequest, faults) -> Reply:
         status = next((f.status for f in faults if f.status), None)

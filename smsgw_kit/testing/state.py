@@ -48,12 +48,23 @@ class Fault:
     count: int | None = None
     sends_only: bool = False
     hits: int = 0
+    # Only requests made with this account (its API key, account ID, user name or Basic-auth user).
+    account: str | None = None
 
-    def matches(self, provider: str | None, sending: bool) -> bool:
+    def matches(self, provider: str | None, sending: bool, request: RecordedRequest | None = None) -> bool:
         # A provider error code is an answer to a send; balance and account checks pass it by.
         if (self.error or self.sends_only) and not sending:
             return False
+        if self.account is not None and not _made_by(request, self.account):
+            return False
         return (self.provider is None or self.provider == provider) and (self.count is None or self.hits < self.count)
+
+
+def _made_by(request: RecordedRequest | None, account: str) -> bool:
+    if request is None:
+        return False
+    user = request.basic_auth[0] if request.basic_auth else None
+    return account == user or account in request.fields.values()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +86,9 @@ class EmulatorState:
         self._requests: list[RecordedRequest] = []
         self._faults: list[Fault] = []
         self._credentials: dict[str, list[dict[str, str | None]]] = {}
+        from .receipts import Receipts  # delivery receipts of accepted messages
+
+        self.receipts = Receipts()
 
     def record(self, request: RecordedRequest) -> None:
         with self._lock:
@@ -89,10 +103,10 @@ class EmulatorState:
             self._faults.append(fault)
         return fault
 
-    def take_faults(self, provider: str | None, sending: bool) -> list[Fault]:
+    def take_faults(self, provider: str | None, sending: bool, request: RecordedRequest | None = None) -> list[Fault]:
         """The faults that apply to this request, each counted as used once."""
         with self._lock:
-            hit = [f for f in self._faults if f.matches(provider, sending)]
+            hit = [f for f in self._faults if f.matches(provider, sending, request)]
             for f in hit:
                 f.hits += 1
             return hit

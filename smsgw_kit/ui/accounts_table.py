@@ -16,7 +16,7 @@ from .format import last_test, names
 
 PAGE_SIZE = 20
 COLUMNS = (("Name", "14%"), ("Gateway Type", "9%"), ("Gateway URL", "17%"), ("Default", "6%"),
-           ("Linked Stores", "12%"), ("Last Test", "17%"), ("Actions", "25%"))
+           ("Used by", "12%"), ("Last Test", "17%"), ("Actions", "25%"))
 
 
 def _cell(text: str, width: str, cls: str = "") -> w.HTML:
@@ -95,7 +95,7 @@ class AccountsTable(Composite):
         cells = [
             _cell(r.name, widths[0], "smsgw-account-name"), _cell(r.gateway_type, widths[1]),
             _cell(r.gateway_url or "", widths[2]), _cell("Yes" if r.is_default else "", widths[3], "smsgw-default"),
-            _cell(names(r.linked_store_names), widths[4], "smsgw-linked"),
+            _cell(names(r.used_by), widths[4], "smsgw-linked smsgw-used-by"),
             _cell(last_test(r.last_test_outcome, r.last_test_at), widths[5], "smsgw-last-test"),
         ]
         buttons = [button(label, partial(handler, r), classes=(f"smsgw-action-{label.lower().replace(' ', '-')}",))

@@ -11,6 +11,7 @@ from .account_form import AccountForm
 from .accounts_table import AccountsTable
 from .base import Composite, button, close_tree
 from .delete_dialog import DeleteDialog
+from .delivered_option import DeliveredOption
 from .messages import KEY_NEEDED, can_use_secrets, error_text, notice_html
 from .test_dialog import TestConnectionDialog
 
@@ -100,9 +101,13 @@ class GatewaysPage(Composite):
             self.say(KEY_NEEDED, "warning")
             return None
         account_id = int(row.id)
-        dialog = TestConnectionDialog(lambda phone: self.admin.test_connection(account_id, phone),
+        delivered = DeliveredOption()  # the optional, bounded Delivered stage
+        dialog = TestConnectionDialog(lambda phone: self.admin.test_connection(account_id, phone,
+                                                                               **delivered.options()),
                                       subject=row.name, on_close=self.close_dialog,
-                                      on_done=lambda _report: self.refresh())
+                                      on_done=lambda _report: (delivered.done(), self.refresh()))
+        dialog.delivered = delivered
+        dialog.root.children = (*dialog.root.children[:3], delivered.root, *dialog.root.children[3:])
         return self._show_dialog(dialog)
 
     def open_delete(self, row: Any) -> DeleteDialog:

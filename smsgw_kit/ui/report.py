@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-STAGE_LABELS = {"proxy": "Proxy", "connection": "Connection", "credentials": "Credentials", "message": "Test message"}
+STAGE_LABELS = {"proxy": "Proxy", "connection": "Connection", "credentials": "Credentials", "message": "Test message",
+                "delivered": "Delivered"}
 OUTCOME_LABELS = {"passed": "Passed", "failed": "Failed", "skipped": "Skipped", "unsupported": "Not supported"}
 
 

@@ -12,6 +12,7 @@ from .base import Composite, button, close_tree
 from .fields import Field
 from .messages import error_text, notice_html
 from .sms_auth import SmsAuthenticationPanel
+from .store_routing import StoreRoutingPanel
 
 COLUMNS = (("Name", "22%"), ("Type", "14%"), ("SMS gateway account", "22%"), ("Text message", "28%"),
            ("Actions", "14%"))
@@ -29,6 +30,7 @@ class IdentityStoresPage(Composite):
         self.admin = admin
         self.stores: list = []
         self.panel: SmsAuthenticationPanel | None = None
+        self.routing: StoreRoutingPanel | None = None
         self.name = Field.text("name", "Name", required=True)
         self.store_type = Field.text("store_type", "Store Type")
         self.store_type.value = "Active Directory"
@@ -93,10 +95,15 @@ class IdentityStoresPage(Composite):
             return None
         self.panel = SmsAuthenticationPanel(self.admin, store, names, on_saved=lambda _s: self.refresh(),
                                             on_close=self.close_panel)
+        self.routing = StoreRoutingPanel(self.admin, store.name, names)  # fallbacks, routes, preview, test code
+        self.panel.root.children = (*self.panel.root.children, self.routing.root)
         self.panel_slot.children = [self.panel.root]
         return self.panel
 
     def close_panel(self) -> None:
+        if self.routing is not None:
+            self.routing, routing = None, self.routing
+            routing.close()
         if self.panel is not None:
             panel, self.panel = self.panel, None
             self.panel_slot.children = []

@@ -14,6 +14,14 @@ def test_migrations_match_models(database):
     assert diff == []
 
 
+def _head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from smsgw_kit.db import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config(None)).get_current_head()
+
+
 def test_opening_twice_is_idempotent(database_url):
     from alembic.script import ScriptDirectory
 

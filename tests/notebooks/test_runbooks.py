@@ -123,3 +123,48 @@ def test_rotate_encryption_key_reencrypts_under_the_new_key(demo, monkeypatch):
     for token in after:
         with pytest.raises(InvalidToken):
             old.decrypt(token.encode())
+
+
+def test_failover_drill_previews_sends_and_fails_over_past_a_dead_provider(demo):
+    from smsgw_kit.testing import RefusingPort
+
+    admin = demo.admin()
+    with RefusingPort() as dead:
+        admin.modify_account("Primary", gateway_url=dead.url_for("Nexmo"))  # Corp AD's linked account is down
+        admin.set_fallbacks("Corp AD", ["Backup"])
+        admin.set_route("Retail AD", "92", "Bulk")
+        admin.set_routing_settings(cooldown_seconds=0)
+        demo.emulator.clear()
+
+        nb = demo.run_runbook("failover_drill", phones=[PHONE, "923225867987"], stores=["Corp AD", "Retail AD"])
+
+    text = outputs_text(nb)
+    assert "4 test code(s): 4 sent (2 after failing over), 0 without a working route." in text
+    assert "FAILED OVER Corp AD for +44••••••2712" in text and "refused" in text
+    assert "route for +92" in text  # the preview shows Retail AD's route for Pakistani numbers
+    sends = [r for r in demo.emulator.requests if r.path.endswith(("/Messages.json", "/sms/out", "/sendmsg", "/sms/json"))]
+    assert len(sends) == 4  # one message per store and number, never a second one
+    assert [r.fields["to"] for r in sends if r.provider == "Bulletin.net"] == ["923225867987"]
+    log = demo.admin().deliveries_frame()
+    assert sorted(log["outcome"]) == ["not_sent", "not_sent", "sent", "sent", "sent", "sent"]
+    assert "7079692712" not in log.to_string()
+
+
+def test_failover_drill_names_stores_without_a_working_route_and_fails_for_the_scheduler(demo):
+    demo.admin().modify_account("Primary", read_timeout=0.5)
+    demo.emulator.clear()  # forget the seeding's requests
+    demo.emulator.inject("Nexmo", timeout=True)
+
+    with pytest.raises(PapermillExecutionError, match="no working route: Corp AD"):
+        demo.run_runbook("failover_drill", phones=[PHONE], stores=["Corp AD", "Lab AD"], fail_on_unconfigured=False)
+
+    [row] = demo.admin().deliveries_frame().itertuples()
+    assert row.store_name == "Corp AD" and row.outcome == "unknown"  # a timeout: no second account tried
+    assert len(demo.emulator.requests_for("Nexmo")) == 1 and not demo.emulator.requests_for("Twilio")
+
+
+def test_failover_drill_preview_only_sends_nothing(demo):
+    demo.emulator.clear()
+    nb = demo.run_runbook("failover_drill", send_codes=False, fail_on_unconfigured=True, fail_on_failure=False)
+    assert "0 test code(s)" in outputs_text(nb) and "NOT CONFIGURED Lab AD" in outputs_text(nb)
+    assert demo.emulator.requests == [] and demo.admin().deliveries_frame().empty

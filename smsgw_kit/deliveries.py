@@ -1,0 +1,152 @@
+"""The delivery log: each send_code attempt kept (numbers masked, codes never), its frame, status and purge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from . import accounts, audit, routing
+from .db import Database
+from .errors import InvalidInput, NotFound
+from .gateways import GatewaySettings, get_gateway_type
+from .gateways.delivery import DeliveryStatus, check_delivery
+from .models import DeliveryAttempt, GatewayAccount, IdentityStore, utcnow
+
+D = DeliveryAttempt.__table__.c
+COLUMNS = ("at", "send_id", "attempt", "store_name", "phone_masked", "country", "account_name", "gateway_type",
+           "role", "stage", "outcome", "reason", "duration_ms", "message_id", "delivery_status",
+           "delivery_reason", "status_checked_at", "run_by")
+
+
+def record(session: Session, report: routing.DeliveryReport, *, store_id: int | None, actor: str) -> None:
+    """Keep every attempt of `report` (the code is not part of it; the number only masked)."""
+    if session.get(IdentityStore, store_id) is None:
+        store_id = None  # deleted while the code was being sent: the log must not lose the send
+    for attempt in report.attempts:
+        account_id = attempt.account_id
+        if account_id is not None and session.get(GatewayAccount, account_id) is None:
+            account_id = None  # deleted while the code was being sent: keep the log, drop the link
+        session.add(DeliveryAttempt(
+            send_id=report.send_id, attempt=attempt.position, at=datetime.fromisoformat(attempt.at),
+            identity_store_id=store_id, store_name=report.store, gateway_account_id=account_id,
+            account_name=attempt.account, gateway_type=attempt.gateway_type, role=attempt.role,
+            phone_masked=report.phone, country=report.country[:8], stage=attempt.stage, outcome=attempt.outcome,
+            reason=attempt.reason, duration_ms=attempt.duration_ms, message_id=attempt.message_id,
+            delivery_status="pending" if attempt.outcome == "sent" else None, run_by=actor,
+        ))
+
+
+def frame(db: Database, *, store: str | None = None, since: datetime | None = None,
+          outcome: str | None = None, limit: int = 1000) -> pd.DataFrame:
+    """The newest attempts first; phone numbers show only their calling code and last 4 digits."""
+    query = sa.select(*(D[c] for c in COLUMNS)).order_by(D.at.desc(), D.id.desc()).limit(limit)
+    if store:
+        query = query.where(sa.func.lower(D.store_name) == store.strip().lower())
+    if since is not None:
+        query = query.where(D.at >= since)
+    if outcome:
+        query = query.where(D.outcome == outcome)
+    with db.reading() as conn:
+        data = pd.read_sql(query, conn)
+    for col in ("at", "status_checked_at"):
+        data[col] = pd.to_datetime(data[col], utc=True, format="mixed").dt.as_unit("us")
+    for col in ("attempt",):
+        data[col] = data[col].astype("Int64")
+    data["duration_ms"] = data["duration_ms"].astype("Float64")
+    for col in COLUMNS:
+        if col not in ("at", "status_checked_at", "attempt", "duration_ms"):
+            data[col] = data[col].astype("string")
+    return data
+
+
+def purge(session: Session, ctx: accounts.Context, *, older_than_days: int | None = None) -> int:
+    """Delete attempts older than the retention (or `older_than_days`); returns how many were deleted."""
+    days = older_than_days if older_than_days is not None else routing.settings(session).retention_days
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise InvalidInput("older_than_days", f"{days!r} is not allowed", allowed="0 or more days")
+    cutoff = utcnow() - timedelta(days=days)
+    count = session.exec(sa.delete(DeliveryAttempt).where(DeliveryAttempt.at < cutoff)).rowcount
+    audit.record(session, actor=ctx.actor, action="deliveries.purge", row=None, object_kind="delivery_log",
+                 object_name="delivery_attempt", after={"older_than_days": days, "deleted": count})
+    return count
+
+
+@dataclass(frozen=True)
+class StatusQuery:
+    """What asking a provider about one send needs, read before the session closes."""
+
+    send_id: str
+    message_id: str | None
+    outcome: str
+    gateway_type: str
+    settings: GatewaySettings | None = field(repr=False)
+
+
+def status_query(session: Session, ref: Any, keyring: Any) -> StatusQuery:
+    """The last attempt of the send_code call `ref` (a DeliveryReport or its send_id), ready to ask about."""
+    send_id = getattr(ref, "send_id", ref)
+    if not isinstance(send_id, str):
+        raise InvalidInput("report", "must be a DeliveryReport or its send_id")
+    row = session.exec(select(DeliveryAttempt).where(DeliveryAttempt.send_id == send_id)
+                       .order_by(DeliveryAttempt.attempt.desc())).first()
+    if row is None:
+        raise NotFound("delivery", send_id)
+    account = session.get(GatewayAccount, row.gateway_account_id) if row.gateway_account_id else None
+    settings = accounts.settings_of(account, keyring) if account else None
+    return StatusQuery(send_id, row.message_id, row.outcome, row.gateway_type, settings)
+
+
+def ask_provider(query: StatusQuery) -> DeliveryStatus:
+    """The provider's word on the send (network only, no session held)."""
+    if query.outcome == "not_sent":
+        return DeliveryStatus(status="unknown", reason="the code was not sent")
+    if query.outcome == "unknown" and not query.message_id:
+        return DeliveryStatus(status="unknown", reason="the send timed out or its reply was unreadable, so the "
+                                                       "provider gave no message id to ask about")
+    if query.settings is None:
+        return DeliveryStatus(status="unknown", reason="the account has been deleted")
+    with get_gateway_type(query.gateway_type)(query.settings) as gateway:
+        return check_delivery(gateway, query.message_id)
+
+
+def keep_status(session: Session, message_id: str | None, status: DeliveryStatus) -> None:
+    """Store what the provider said on the attempt, and on any other logged message it mentioned."""
+    now = utcnow()
+    updates = {**status.others, **({message_id: status} if message_id else {})}
+    for mid, found in updates.items():
+        if found.status == "unknown":
+            continue
+        for row in session.exec(select(DeliveryAttempt).where(DeliveryAttempt.message_id == mid)).all():
+            row.delivery_status, row.delivery_reason, row.status_checked_at = found.status, found.reason, now
+            session.add(row)
+
+
+def summary(db: Database, *, since: datetime) -> pd.DataFrame:
+    """Per account since `since`: attempts, sent, not sent, may have been sent, and the last failure.
+
+    What to look at first when codes stop arriving: which account fails, since when, and why.
+    """
+    log = frame(db, since=since, limit=100_000)
+    columns = ["account_name", "gateway_type", "attempts", "sent", "not_sent", "may_have_been_sent",
+               "undelivered", "last_failure_at", "last_failure"]
+    if log.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for (account, kind), group in log.groupby(["account_name", "gateway_type"], sort=True):
+        failures = group[group["outcome"] != "sent"]
+        last = failures.iloc[0] if len(failures) else None  # the frame is newest first
+        rows.append({
+            "account_name": account, "gateway_type": kind, "attempts": len(group),
+            "sent": int((group["outcome"] == "sent").sum()), "not_sent": int((group["outcome"] == "not_sent").sum()),
+            "may_have_been_sent": int((group["outcome"] == "unknown").sum()),
+            "undelivered": int((group["delivery_status"] == "undelivered").sum()),
+            "last_failure_at": last["at"] if last is not None else pd.NaT,
+            "last_failure": last["reason"] if last is not None else pd.NA,
+        })
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(["not_sent", "may_have_been_sent"], ascending=False, kind="stable").reset_index(drop=True)

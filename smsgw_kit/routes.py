@@ -1,0 +1,231 @@
+"""A store's fallback accounts and country routes: set, remove and list them, and who uses an account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import phonenumbers
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from . import accounts, audit
+from .errors import InvalidInput
+from .models import GatewayAccount, IdentityStore, StoreFallback, StoreRoute
+
+COUNTRY_ALLOWED = "a calling code such as 44 or +44, or a two-letter region such as GB or CA"
+MAX_FALLBACKS = 20
+
+
+@dataclass(frozen=True, order=True)
+class Country:
+    """What a route matches: a calling code (44) or a region (CA), never both."""
+
+    calling_code: int | None = None
+    region: str | None = None
+
+    @property
+    def label(self) -> str:
+        """'+44' for a calling code, 'CA (+1)' for a region."""
+        if self.region:
+            return f"{self.region} (+{phonenumbers.country_code_for_region(self.region)})"
+        return f"+{self.calling_code}"
+
+
+def parse_country(value: Any, field: str = "country") -> Country:
+    """'44', '+44', 44 → calling code 44; 'gb', 'GB' → region GB; anything else InvalidInput."""
+    if isinstance(value, Country):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidInput(field, f"must be text or a number, not {type(value).__name__}", allowed=COUNTRY_ALLOWED)
+    text = str(value).strip().upper().lstrip("+")
+    if text.isdigit() and len(text) <= 3:
+        code = int(text)
+        if phonenumbers.region_code_for_country_code(code) == "ZZ":
+            raise InvalidInput(field, f"+{code} is not a country calling code", allowed=COUNTRY_ALLOWED)
+        return Country(calling_code=code)
+    if len(text) == 2 and text.isalpha():
+        if phonenumbers.country_code_for_region(text) == 0:
+            raise InvalidInput(field, f"{text!r} is not a region with phone numbers", allowed=COUNTRY_ALLOWED)
+        return Country(region=text)
+    raise InvalidInput(field, f"{value!r} is neither a calling code nor a region", allowed=COUNTRY_ALLOWED)
+
+
+def _country_of(route: StoreRoute) -> Country:
+    return Country(calling_code=route.calling_code, region=route.region)
+
+
+def fallbacks(session: Session, store_id: int) -> list[GatewayAccount]:
+    """The store's fallback accounts, in the order they are tried."""
+    query = (select(GatewayAccount).join(StoreFallback, StoreFallback.gateway_account_id == GatewayAccount.id)
+             .where(StoreFallback.identity_store_id == store_id).order_by(StoreFallback.position))
+    return list(session.exec(query).all())
+
+
+def routes(session: Session, store_id: int) -> list[tuple[Country, GatewayAccount]]:
+    """The store's country routes, calling codes first, each with its account."""
+    query = (select(StoreRoute, GatewayAccount).join(GatewayAccount, StoreRoute.gateway_account_id == GatewayAccount.id)
+             .where(StoreRoute.identity_store_id == store_id))
+    found = [(_country_of(r), a) for r, a in session.exec(query).all()]
+    return sorted(found, key=lambda ca: (ca[0].region is not None, ca[0].calling_code or 0, ca[0].region or ""))
+
+
+def roles_of(session: Session, store: IdentityStore) -> tuple[list[tuple[Country, GatewayAccount]],
+                                                               GatewayAccount | None, list[GatewayAccount]]:
+    """The store's (routes, linked account, fallbacks in order) read in one query (send_code's hot path)."""
+    R, F = StoreRoute, StoreFallback
+    query = (select(GatewayAccount, R.calling_code, R.region, F.position)
+             .outerjoin(R, sa.and_(R.gateway_account_id == GatewayAccount.id, R.identity_store_id == store.id))
+             .outerjoin(F, sa.and_(F.gateway_account_id == GatewayAccount.id, F.identity_store_id == store.id))
+             .where(sa.or_(R.id.is_not(None), F.id.is_not(None), GatewayAccount.id == store.gateway_account_id)))
+    found_routes: dict[Country, GatewayAccount] = {}
+    found_fallbacks: dict[int, GatewayAccount] = {}
+    linked = None
+    for account, calling_code, region, position in session.exec(query).all():
+        if calling_code is not None or region is not None:
+            found_routes[Country(calling_code=calling_code, region=region)] = account
+        if position is not None:
+            found_fallbacks[position] = account
+        if account.id == store.gateway_account_id:
+            linked = account
+    ordered = sorted(found_routes.items(), key=lambda ca: (ca[0].region is not None, ca[0].calling_code or 0,
+                                                           ca[0].region or ""))
+    return ordered, linked, [found_fallbacks[p] for p in sorted(found_fallbacks)]
+
+
+def set_fallbacks(session: Session, ctx: accounts.Context, store: IdentityStore,
+                  chosen: list[GatewayAccount]) -> bool:
+    """Replace the store's fallback list by `chosen`, in that order; True if it changed."""
+    if len(chosen) > MAX_FALLBACKS:
+        raise InvalidInput("fallbacks", f"{len(chosen)} accounts given", allowed=f"at most {MAX_FALLBACKS}")
+    seen: set[int] = set()
+    for row in chosen:
+        if row.id in seen:
+            raise InvalidInput("fallbacks", f"{row.name!r} is listed twice", allowed="each account once")
+        seen.add(row.id)
+    before = [a.name for a in fallbacks(session, store.id)]
+    after = [a.name for a in chosen]
+    if before == after:
+        return False
+    for old in session.exec(select(StoreFallback).where(StoreFallback.identity_store_id == store.id)).all():
+        session.delete(old)
+    session.flush()  # the old positions must be gone before the unique index sees the new ones
+    for position, row in enumerate(chosen):
+        session.add(StoreFallback(identity_store_id=store.id, gateway_account_id=row.id, position=position))
+    session.flush()
+    audit.record(session, actor=ctx.actor, action="store.set_fallbacks", row=store,
+                 before={"fallbacks": before}, after={"fallbacks": after})
+    return True
+
+
+def _route_row(session: Session, store_id: int, country: Country) -> StoreRoute | None:
+    query = select(StoreRoute).where(StoreRoute.identity_store_id == store_id)
+    if country.region:
+        query = query.where(StoreRoute.region == country.region)
+    else:
+        query = query.where(StoreRoute.calling_code == country.calling_code)
+    return session.exec(query).first()
+
+
+def set_route(session: Session, ctx: accounts.Context, store: IdentityStore, country: Country,
+              account: GatewayAccount) -> bool:
+    """Numbers of `country` go first through `account` (replacing an earlier route for it)."""
+    row = _route_row(session, store.id, country)
+    before = session.get(GatewayAccount, row.gateway_account_id).name if row else None
+    if row is not None and row.gateway_account_id == account.id:
+        return False
+    if row is None:
+        row = StoreRoute(identity_store_id=store.id, calling_code=country.calling_code, region=country.region,
+                         gateway_account_id=account.id)
+    row.gateway_account_id = account.id
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=ctx.actor, action="store.set_route", row=store,
+                 before={"route": country.label, "gateway_account": before},
+                 after={"route": country.label, "gateway_account": account.name})
+    return True
+
+
+def remove_route(session: Session, ctx: accounts.Context, store: IdentityStore, country: Country) -> None:
+    """Drop the store's route for `country`; InvalidInput when it has none."""
+    row = _route_row(session, store.id, country)
+    if row is None:
+        raise InvalidInput("country", f"the identity store {store.name!r} has no route for {country.label}",
+                           allowed=", ".join(c.label for c, _ in routes(session, store.id)) or "no routes yet")
+    name = session.get(GatewayAccount, row.gateway_account_id).name
+    session.delete(row)
+    session.flush()
+    audit.record(session, actor=ctx.actor, action="store.remove_route", row=store,
+                 before={"route": country.label, "gateway_account": name}, after={"route": country.label,
+                                                                                  "gateway_account": None})
+
+
+def uses(session: Session, account_id: int) -> list[tuple[str, str]]:
+    """Every (store name, role) in which the account serves: 'linked', 'fallback', 'route for +44'."""
+    found = [(n, "linked") for n in session.exec(
+        select(IdentityStore.name).where(IdentityStore.gateway_account_id == account_id)).all()]
+    found += [(n, "fallback") for n in session.exec(
+        select(IdentityStore.name).join(StoreFallback, StoreFallback.identity_store_id == IdentityStore.id)
+        .where(StoreFallback.gateway_account_id == account_id)).all()]
+    for name, route in session.exec(
+            select(IdentityStore.name, StoreRoute).join(StoreRoute, StoreRoute.identity_store_id == IdentityStore.id)
+            .where(StoreRoute.gateway_account_id == account_id)).all():
+        found.append((name, f"route for {_country_of(route).label}"))
+    order = {"linked": 0, "fallback": 1}
+    return sorted(found, key=lambda u: (u[0].casefold(), order.get(u[1], 2), u[1]))
+
+
+def uses_texts(session: Session, account_ids: list[int]) -> dict[int, list[str]]:
+    """For each of the accounts, its uses: 'Store' when linked (as the seed shows links), else 'Store (role)'."""
+    found: dict[int, list[tuple[str, int, str]]] = {}
+    linked = select(IdentityStore.gateway_account_id, IdentityStore.name).where(
+        IdentityStore.gateway_account_id.in_(account_ids))
+    for account_id, store in session.exec(linked).all():
+        found.setdefault(account_id, []).append((store, 0, "linked"))
+    backups = (select(StoreFallback.gateway_account_id, IdentityStore.name)
+               .join(IdentityStore, StoreFallback.identity_store_id == IdentityStore.id)
+               .where(StoreFallback.gateway_account_id.in_(account_ids)))
+    for account_id, store in session.exec(backups).all():
+        found.setdefault(account_id, []).append((store, 1, "fallback"))
+    routed = (select(StoreRoute, IdentityStore.name).join(IdentityStore, StoreRoute.identity_store_id == IdentityStore.id)
+              .where(StoreRoute.gateway_account_id.in_(account_ids)))
+    for route, store in session.exec(routed).all():
+        found.setdefault(route.gateway_account_id, []).append((store, 2, f"route for {_country_of(route).label}"))
+    def text(store: str, role: str) -> str:
+        return store if role == "linked" else f"{store} ({role})"
+
+    return {i: [text(store, role) for store, _, role in sorted(uses, key=lambda u: (u[0].casefold(), u[1], u[2]))]
+            for i, uses in found.items()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreRouting:
+    """A store's accounts by role: the linked one, the fallbacks in order, the country routes."""
+
+    store: str
+    linked: str | None
+    fallbacks: tuple[str, ...]
+    routes: tuple[tuple[str, str], ...]  # (country label, account name)
+
+
+def describe(session: Session, store: IdentityStore) -> StoreRouting:
+    linked = session.get(GatewayAccount, store.gateway_account_id) if store.gateway_account_id else None
+    return StoreRouting(
+        store=store.name, linked=linked.name if linked else None,
+        fallbacks=tuple(a.name for a in fallbacks(session, store.id)),
+        routes=tuple((c.label, a.name) for c, a in routes(session, store.id)),
+    )
+
+
+def frame(session: Session) -> pd.DataFrame:
+    """One row per store and role (routes, linked, fallbacks), in the order a send tries them."""
+    rows = []
+    for store in session.exec(select(IdentityStore).order_by(IdentityStore.name_key)).all():
+        info = describe(session, store)
+        rows += [(store.name, f"route for {c}", a) for c, a in info.routes]
+        rows += [(store.name, "linked", info.linked)] if info.linked else []
+        rows += [(store.name, f"fallback {i}", a) for i, a in enumerate(info.fallbacks, start=1)]
+        if not (info.routes or info.linked or info.fallbacks):
+            rows.append((store.name, "none", None))
+    return pd.DataFrame(rows, columns=["store", "role", "account"]).astype("string")

@@ -1,0 +1,206 @@
+"""send_code against the emulator: fail over only when the message was provably not accepted, never twice."""
+
+from __future__ import annotations
+
+import pytest
+
+from smsgw_kit import InvalidInput
+from smsgw_kit.errors import ConnectFailed, GatewayError, GatewayTimeout, ProxyFailed
+from smsgw_kit.gateways import SendResult
+from smsgw_kit.routing import classify
+
+UK, PK = "447079692712", "923225867987"
+
+
+def _store(admin, linked, fallbacks=(), name="Corp"):
+    admin.create_identity_store(name=name)
+    admin.link(name, linked)
+    admin.set_fallbacks(name, list(fallbacks))
+    return name
+
+
+def test_primary_refuses_connections_fallback_sends_exactly_one_message(admin, emu, dead, make_account, sends):
+    make_account("Nexmo EU", gateway_url=dead.url_for("Nexmo"))
+    make_account("Twilio", "Twilio")
+    store = _store(admin, "Nexmo EU", ["Twilio"])
+    report = admin.send_code(store, UK)
+    assert report.outcome == "sent", report.summary
+    assert report.account == "Twilio" and report.message_id.startswith("SM")
+    first, second = report.attempts
+    assert (first.account, first.outcome, first.stage) == ("Nexmo EU", "not_sent", "connect")
+    assert "refused" in first.reason
+    assert (second.account, second.outcome) == ("Twilio", "sent")
+    assert len(sends()) == 1
+    assert sends()[0].form["Body"] == f"Your verification code is {report.code}."
+    assert len(report.code) == 6 and report.code.isdigit() and report.code not in repr(report)
+
+
+def test_primary_times_out_on_the_send_no_failover_may_have_been_sent(admin, emu, make_account):
+    make_account("Nexmo EU", read_timeout=0.5)
+    make_account("Twilio", "Twilio")
+    store = _store(admin, "Nexmo EU", ["Twilio"])
+    emu.inject("Nexmo", timeout=True)
+    report = admin.send_code(store, UK, code="424242")
+    assert report.outcome == "may_have_been_sent", report.summary
+    assert [a.account for a in report.attempts] == ["Nexmo EU"]
+    assert report.attempts[0].outcome == "unknown" and report.attempts[0].stage == "send"
+    assert "MAY HAVE BEEN SENT" in report.summary and "never gets two codes" in report.summary
+    assert len(emu.requests) == 1 and not emu.requests_for("Twilio")
+
+
+@pytest.mark.parametrize("fault", [{"status": 503}, {"malformed": True}])
+def test_server_error_or_unreadable_reply_stops_without_failover(admin, emu, fault, make_account, sends):
+    make_account("Nexmo EU")
+    make_account("Twilio", "Twilio")
+    store = _store(admin, "Nexmo EU", ["Twilio"])
+    emu.inject("Nexmo", **fault)
+    report = admin.send_code(store, UK)
+    assert report.outcome == "may_have_been_sent", report.summary
+    assert len(sends()) == 1 and not emu.requests_for("Twilio")
+
+
+def test_credentials_refused_and_documented_rejection_fail_over(admin, emu, make_account, sends):
+    make_account("Nexmo bad key", password="wrong-secret")
+    make_account("Clickatell", "Clickatell")
+    make_account("Twilio", "Twilio")
+    store = _store(admin, "Nexmo bad key", ["Clickatell", "Twilio"])
+    emu.inject("Clickatell", error="105")  # Invalid destination address, a documented rejection
+    report = admin.send_code(store, UK)
+    assert report.outcome == "sent" and report.account == "Twilio", report.summary
+    assert [(a.account, a.stage) for a in report.attempts[:2]] == [("Nexmo bad key", "provider"),
+                                                                   ("Clickatell", "provider")]
+    assert "status 4" in report.attempts[0].reason and "wrong-secret" not in report.summary
+    assert "105" in report.attempts[1].reason
+    assert len([r for r in sends() if r.provider == "Twilio"]) == 1
+
+
+def test_faults_injected_per_account_hit_only_that_account(admin, emu, make_account, sends):
+    emu.add_credentials("Nexmo", user_name="second-key", password="second-secret")
+    make_account("Nexmo A")
+    make_account("Nexmo B", user_name="second-key", password="second-secret")
+    store = _store(admin, "Nexmo A", ["Nexmo B"])
+    emu.inject("Nexmo", error="8", account="emu12345")  # partner account barred, for Nexmo A only
+    report = admin.send_code(store, UK)
+    assert report.account == "Nexmo B" and report.attempts[0].stage == "provider", report.summary
+    assert [r.form["api_key"] for r in sends()] == ["emu12345", "second-key"]
+
+
+def test_every_account_refusing_reports_failed_and_nothing_sent(admin, emu, dead, make_account, sends):
+    make_account("Down 1", gateway_url=dead.url_for("Nexmo"))
+    make_account("Down 2", "Twilio", gateway_url=dead.url_for("Twilio"))
+    store = _store(admin, "Down 1", ["Down 2"])
+    report = admin.send_code(store, UK)
+    assert report.outcome == "failed" and not report.may_have_been_sent
+    assert "not sent" in report.summary and sends() == []
+
+
+def test_store_without_accounts_reports_no_account(admin, emu):
+    admin.create_identity_store(name="Empty")
+    report = admin.send_code("Empty", UK)
+    assert report.outcome == "no_account" and "link an account" in report.summary
+
+
+def test_country_route_is_chosen_for_its_numbers_only(admin, emu, make_account):
+    make_account("Nexmo UK")
+    make_account("Twilio PK", "Twilio")
+    store = _store(admin, "Nexmo UK")
+    admin.set_route(store, "+92", "Twilio PK")
+    pk = admin.send_code(store, PK)
+    assert pk.account == "Twilio PK" and pk.attempts[0].role == "route for +92"
+    uk = admin.send_code(store, UK)
+    assert uk.account == "Nexmo UK" and uk.attempts[0].role == "linked"
+    preview = admin.route_preview(store, PK)
+    assert [(c.account, c.role) for c in preview] == [("Twilio PK", "route for +92"), ("Nexmo UK", "linked")]
+    assert "PK (+92)" in preview[0].why
+
+
+def test_region_route_is_tried_before_its_calling_code_route(admin, emu, make_account):
+    make_account("Linked")
+    make_account("North America", "Twilio")
+    make_account("Canada", "Clickatell")
+    store = _store(admin, "Linked")
+    admin.set_route(store, 1, "North America")
+    admin.set_route(store, "ca", "Canada")
+    order = [c.account for c in admin.route_preview(store, "+1 613 555 0123")]
+    assert order == ["Canada", "North America", "Linked"]
+    assert [c.account for c in admin.route_preview(store, "18588123169")] == ["North America", "Linked"]
+
+
+def test_recent_failures_go_to_the_back_until_the_cool_down_ends(admin, emu, dead, make_account):
+    make_account("Primary", gateway_url=dead.url_for("Nexmo"))
+    make_account("Backup", "Twilio")
+    store = _store(admin, "Primary", ["Backup"])
+    assert [c.account for c in admin.route_preview(store, UK)] == ["Primary", "Backup"]
+    admin.send_code(store, UK)  # Primary refuses, Backup sends
+    preview = admin.route_preview(store, UK)
+    assert [c.account for c in preview] == ["Backup", "Primary"]
+    assert preview[1].cooling_down and "a send failed" in preview[1].why
+    second = admin.send_code(store, UK)
+    assert [a.account for a in second.attempts] == ["Backup"]  # no time lost on the dead one
+    admin.set_routing_settings(cooldown_seconds=0)
+    assert [c.account for c in admin.route_preview(store, UK)] == ["Primary", "Backup"]
+
+
+def test_a_failed_test_connection_cools_down_and_a_passing_one_clears_it(admin, emu, make_account):
+    make_account("Primary", password="wrong-secret")
+    make_account("Backup", "Twilio")
+    store = _store(admin, "Primary", ["Backup"])
+    admin.test_connection("Primary")
+    assert [c.account for c in admin.route_preview(store, UK)] == ["Backup", "Primary"]
+    admin.modify_account("Primary", password=emu.account_settings("Nexmo")["password"])
+    admin.test_connection("Primary")
+    assert [c.account for c in admin.route_preview(store, UK)] == ["Primary", "Backup"]
+
+
+def test_bad_input_is_refused_naming_the_field(admin, emu, make_account, sends):
+    make_account("A")
+    store = _store(admin, "A")
+    for phone in ("12", "not a number"):
+        with pytest.raises(InvalidInput) as err:
+            admin.send_code(store, phone)
+        assert err.value.field == "phone"
+    with pytest.raises(InvalidInput) as err:
+        admin.send_code(store, UK, code="12 34")
+    assert err.value.field == "code"
+    assert sends() == []
+
+
+@pytest.mark.parametrize(("error", "verdict", "stage"), [
+    (ConnectFailed("example.com:443 refused the connection"), "not_sent", "connect"),
+    (ProxyFailed("proxy refused the credentials (407)"), "not_sent", "proxy"),
+    (GatewayTimeout("Nexmo did not answer within 15 s"), "unknown", "send"),
+    (GatewayError("the connection to Nexmo failed: Server disconnected"), "unknown", "reply"),
+    (RuntimeError("a plugin's bug"), "unknown", "send"),
+    (InvalidInput("password", "is required"), "not_sent", "settings"),
+])
+def test_classify_exceptions(error, verdict, stage):
+    assert classify(error=error)[:2] == (verdict, stage)
+
+
+@pytest.mark.parametrize(("result", "verdict"), [
+    (SendResult(success=True, provider="Twilio", message_id="SM1"), "sent"),
+    (SendResult(success=False, provider="Nexmo", error_code="4", error_text="Bad Credentials"), "not_sent"),
+    (SendResult(success=False, provider="Bulletin.net", error_code="500", error_text="server error"), "unknown"),
+    (SendResult(success=False, provider="Twilio", error_text="Twilio sent an unreadable reply"), "unknown"),
+])
+def test_classify_results(result, verdict):
+    assert classify(result=result)[0] == verdict
+
+
+def test_a_store_or_account_deleted_while_sending_keeps_the_log(admin, emu, make_account):
+    from smsgw_kit import routing
+
+    make_account("Gone", "Twilio")
+    admin.create_identity_store(name="Temp")
+    admin.link("Temp", "Gone")
+    with admin._read() as s:
+        job = routing.prepare(s, admin._ctx, "Temp", UK, None)
+    report = routing.send(job)
+    admin.delete_identity_store("Temp")
+    admin.delete_account("Gone")
+    with admin._write() as s:
+        from smsgw_kit import deliveries
+
+        deliveries.record(s, report, store_id=job.store_id, actor="tester")
+    [row] = admin.deliveries_frame().itertuples()
+    assert (row.store_name, row.account_name, row.outcome) == ("Temp", "Gone", "sent")
