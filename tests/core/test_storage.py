@@ -117,9 +117,20 @@ def _answers(admin) -> dict:
     return out
 
 
-def test_every_call_on_an_unreachable_server_is_a_storage_error_saying_so(keyring, unused_tcp_port):
-    admin = GatewayAdmin(Database(f"postgresql://ops:hunter2@127.0.0.1:{unused_tcp_port}/smsgw", migrate=False),
-                         keyring=keyring)
+def test_connecting_to_an_unreachable_server_is_a_storage_error_saying_so(keyring, unused_tcp_port):
+    url = f"postgresql://ops:hunter2@127.0.0.1:{unused_tcp_port}/smsgw"
+    with pytest.raises(StorageError) as caught:
+        GatewayAdmin(Database(url, migrate=False), keyring=keyring)  # the keys are checked against it at once
+    assert "Cannot reach" in str(caught.value) and f"127.0.0.1:{unused_tcp_port}" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.postgres
+def test_every_call_after_the_server_went_away_is_a_storage_error_saying_so(pg_database_url, keyring, unused_tcp_port):
+    admin = GatewayAdmin(Database(pg_database_url, migrate=False), keyring=keyring)
+    admin.db.dispose()
+    # the server is gone: the same admin now reaches a port where nothing listens
+    admin.db = Database(f"postgresql://ops:hunter2@127.0.0.1:{unused_tcp_port}/smsgw", migrate=False)
     answers = _answers(admin)
     wrong = {k: v for k, v in answers.items() if not isinstance(v, StorageError)}
     assert wrong == {}

@@ -67,7 +67,7 @@ def test_a_provider_answering_500_to_the_reachability_request_is_not_reachable(e
     emu.inject(status=500, count=1)  # the first request of the run is the reachability check
     report = run_connection_test("Nexmo", emu.gateway_settings("Nexmo"), None)
     assert report.stage("connection").outcome == "failed"
-    assert "answered HTTP 500" in report.summary and "failing" in report.summary
+    assert "answered HTTP 500" in report.summary and "a failure at the provider" in report.summary
 
 
 def test_a_send_that_timed_out_after_the_request_went_out_may_have_been_sent(emu):

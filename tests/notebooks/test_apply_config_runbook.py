@@ -19,7 +19,7 @@ def document(demo, monkeypatch):
     doc = demo.admin().export_config(secrets="omit")
     backup = next(a for a in doc["accounts"] if a["name"] == "Backup")
     backup["sender_id"] = "+15005550009"
-    doc["accounts"].append({"name": "Reserve", "gateway_type": "Nexmo", "user_name": "reserve-key",
+    doc["accounts"].append({"name": "Reserve", "gateway_type": "Nexmo", "user_name": "reserve1",
                             "password": "env:RESERVE_PASSWORD", "sender_id": "GroupID"})
     monkeypatch.setenv("RESERVE_PASSWORD", NEW_SECRET)  # the kernel inherits it
     path = demo.folder / "gateways.yaml"
