@@ -248,7 +248,8 @@ def run(url: str, *, processes: int, ops: int, seed: int, time_limit: float) -> 
     deadlocks_before = _pg_deadlocks(url)
     started = time.perf_counter()
     with mp.get_context("spawn").Pool(processes) as pool:
-        results = pool.map(worker, [(url, key, i, ops, seed, deadline) for i in range(processes)])
+        jobs = pool.map_async(worker, [(url, key, i, ops, seed, deadline) for i in range(processes)])
+        results = jobs.get(timeout=time_limit + 120)  # bounded even if a worker dies
     elapsed = time.perf_counter() - started
     time.sleep(0.5)  # pg_stat counters are flushed by the backends when they exit
     violations, mismatches = check(url)

@@ -217,7 +217,9 @@ def set_default(session: Session, ctx: Context, row: GatewayAccount) -> bool:
 
 
 def clear_default(session: Session, ctx: Context, row: GatewayAccount | None = None) -> bool:
-    """No account is default afterwards (or `row` is no longer, if given)."""
+    """No account is default afterwards (or `row` is no longer, if given: `row` is locked, so its flag is true)."""
+    if row is not None and not row.is_default:
+        return False  # locking the default after `row` would break the lock order, and nothing changes
     old = locked_default(session)
     if old is None or (row is not None and old.id != row.id):
         return False

@@ -138,7 +138,7 @@ class Database:
         except sa.exc.DBAPIError as exc:
             raise self.translated(exc) from exc
 
-    def translated(self, exc: sa.exc.DBAPIError) -> Exception:
+    def translated(self, exc: Exception) -> Exception:
         """The SmsgwError a database failure on this database stands for (`exc` itself if none)."""
         return translate(exc, self.engine.url, waited=self.lock_wait) or exc
 

@@ -28,7 +28,6 @@ from . import (
 )
 from .accounts import Context
 from .db import Database
-from .db_errors import translate
 from .diagnostics import ConnectionReport
 from .errors import Conflict, InvalidInput, SecretsError
 from .fields import FIELDS, SECRETS, GatewayAccountCreate, GatewayAccountUpdate, takes_fields
@@ -99,11 +98,8 @@ class GatewayAdmin:
                 yield session
         except sa.exc.IntegrityError as exc:
             raise _constraint_error(exc, name) from exc
-        except (sa.exc.DBAPIError, StaleDataError) as exc:
-            error = translate(exc, self.db.engine.url, waited=self.db.lock_wait)
-            if error is None:
-                raise
-            raise error from exc
+        except (sa.exc.DBAPIError, StaleDataError) as exc:  # races -> Conflict, storage trouble -> StorageError
+            raise self.db.translated(exc) from exc
 
     @contextmanager
     def _read(self) -> Iterator[Session]:

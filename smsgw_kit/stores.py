@@ -11,8 +11,8 @@ from .errors import Conflict, DuplicateName, NotFound
 from .models import GatewayAccount, IdentityStore, IdentityStorePublic, utcnow
 
 KIND = "identity store"
-NO_DEFAULT = ("There is no default SMS gateway account, so this identity store has none: link it to an "
-              "account, or make an account the default before creating stores.")
+NO_DEFAULT = ("There is no default SMS gateway account, so this identity store is not linked to any: link it "
+              "to an account, or make an account the default before creating stores.")
 
 
 def find(session: Session, ref: Any) -> IdentityStore:

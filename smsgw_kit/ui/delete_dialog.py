@@ -12,6 +12,9 @@ from ..errors import AccountLinked, SmsgwError
 from .base import Composite, button, show
 from .messages import error_text, notice_html
 
+NO_DEFAULT_WARNING = ("This is the default account. After deleting it there is no default, so identity stores "
+                      "created from now on have no SMS gateway account until another account is made the default.")
+
 
 class DeleteDialog(Composite):
     """Asks the service whether the account can go; refuses at once if linked, else asks to confirm."""
@@ -22,6 +25,7 @@ class DeleteDialog(Composite):
         self.admin, self.account_id, self.name, self.version = admin, account_id, name, version
         self._on_close = on_close
         self.deleted = False
+        self.notice: str | None = None  # what the service said about the deletion (e.g. no default left)
         self.refused_stores: list[str] = []
         self.question = w.HTML(f"<p>Delete the SMS gateway account <b>{html.escape(name)}</b>? "
                                "This cannot be undone.</p>")
@@ -35,12 +39,14 @@ class DeleteDialog(Composite):
         self.root.add_class("smsgw-delete-dialog")
         try:
             admin.check_deletable(account_id)
+            if admin.get_account(account_id).is_default:
+                self.message.value = notice_html(NO_DEFAULT_WARNING, "warning")
         except SmsgwError as exc:
             self._refuse(exc)
 
     def delete(self) -> bool:
         try:
-            self.admin.delete_account(self.account_id, expected_version=self.version)
+            self.notice = self.admin.delete_account(self.account_id, expected_version=self.version).notice
         except SmsgwError as exc:  # linked meanwhile, changed or gone: the service says which
             self._refuse(exc)
             return False

@@ -116,10 +116,12 @@ class GatewaysPage(Composite):
         return self._show_dialog(dialog)
 
     def _delete_closed(self, deleted: bool) -> None:
-        name = self.dialog.name if isinstance(self.dialog, DeleteDialog) else ""
+        dialog = self.dialog if isinstance(self.dialog, DeleteDialog) else None
+        name, notice = (dialog.name, dialog.notice) if dialog else ("", None)
         self.close_dialog()
         if deleted:
-            self.say(f"SMS gateway account '{name}' deleted.")
+            self.say(f"SMS gateway account '{name}' deleted.{' ' + notice if notice else ''}",
+                     "warning" if notice else "success")
             self.refresh()
 
     def _show_dialog(self, dialog: Any) -> Any:

@@ -78,9 +78,11 @@ class IdentityStoresPage(Composite):
             field = self.store_type if getattr(exc, "field", None) == "store_type" else self.name
             field.set_error(error_text(exc, field.label))
             return None
-        linked = (f"linked to the default account '{store.gateway_account_name}'" if store.gateway_account_name
-                  else "not linked: there is no default SMS gateway account")
-        self.notice.value = notice_html(f"Identity store '{store.name}' created, {linked}.", "success")
+        if store.notice:  # the service says what the operator must know (e.g. there is no default account)
+            self.notice.value = notice_html(f"Identity store '{store.name}' created. {store.notice}", "warning")
+        else:
+            linked = f"linked to the default account '{store.gateway_account_name}'"
+            self.notice.value = notice_html(f"Identity store '{store.name}' created, {linked}.", "success")
         self.name.value = ""
         self.refresh()
         return store

@@ -346,3 +346,17 @@ def test_setting_a_default_while_another_operator_deletes_the_old_one(admin, oth
     deleted = deleting.outcome()
     assert not deleted.was_default and deleted.notice is None
     assert [a.name for a in admin.list_accounts()] == ["New"]
+
+
+def test_unsetting_the_default_flag_of_an_account_that_is_not_default_never_waits_for_the_default(
+        pg_url, keyring, holder):
+    """Locking the default after the edited account would break the lock order (a deadlock in the mix)."""
+    engine = sa.create_engine(pg_url, connect_args={"options": "-c lock_timeout=300"})
+    admin = GatewayAdmin(Database(engine=engine), keyring=keyring, actor="op1")
+    admin.create_account(name="D", set_default=True, **NEXMO)
+    admin.create_account(name="X", **NEXMO)
+    h = holder()
+    h.run("SELECT id FROM gateway_account WHERE name = 'D' FOR UPDATE")
+    assert admin.modify_account("X", set_default=False, user_name="y").user_name == "y"
+    h.commit()
+    engine.dispose()

@@ -23,7 +23,11 @@ dialog.submit()
 dialog.result.observe(lambda change: seen.append(("result", threading.current_thread().name)), "value")
 """,
     "dialog.wait()",
-    "import asyncio\nawait asyncio.sleep(0.5)  # let the kernel's loop run what the worker handed over\nprint(sorted(set(seen)), dialog.report.summary)",
+    """
+import asyncio
+await asyncio.sleep(0.5)  # let the kernel's loop run what the worker handed over
+print(sorted(set(seen)), dialog.report.summary)
+""",
 ]
 
 
