@@ -141,7 +141,8 @@ def _touch(row: GatewayAccount, ctx: Context) -> None:
 
 def check_version(row: GatewayAccount, expected: int | None) -> None:
     if expected is not None and row.version != expected:
-        raise StaleEdit("SMS gateway account", row.name, expected, row.version)
+        raise StaleEdit("SMS gateway account", row.name, expected, row.version,
+                        changed_by=row.updated_by, changed_at=row.updated_at)
 
 
 def lock_default(session: Session) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -148,14 +149,20 @@ def _not_started(gateway_type: str, exc: Exception, settings: GatewaySettings) -
 def run_connection_tests(
     jobs: Iterable[tuple[Hashable, str, GatewaySettings]], phone: str | None, *, concurrency: int = 16,
     on_progress: Callable[[int, int, Hashable, ConnectionReport], None] | None = None,
-    message: str | None = None,
+    message: str | None = None, cancel: threading.Event | None = None,
 ) -> dict[Hashable, ConnectionReport]:
-    """Test many accounts at once, at most `concurrency` at a time; report progress as each finishes."""
+    """Test many accounts at once, at most `concurrency` at a time; report progress as each finishes.
+
+    Setting `cancel` stops tests that have not started yet; those already running finish (a message
+    may be on its way), and only the finished ones are returned.
+    """
     if phone is not None:
         parse_phone(phone)
     jobs = list(jobs)
 
-    def one(gateway_type: str, settings: GatewaySettings) -> ConnectionReport:
+    def one(gateway_type: str, settings: GatewaySettings) -> ConnectionReport | None:
+        if cancel is not None and cancel.is_set():
+            return None
         try:
             return run_connection_test(gateway_type, settings, phone, message=message)
         except Exception as exc:  # one account's bad settings must not stop the others
@@ -165,8 +172,10 @@ def run_connection_tests(
     with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(jobs) or 1))) as pool:
         futures = {pool.submit(one, gateway_type, settings): key for key, gateway_type, settings in jobs}
         for future in as_completed(futures):
-            key = futures[future]
-            reports[key] = future.result()
+            key, report = futures[future], future.result()
+            if report is None:
+                continue
+            reports[key] = report
             if on_progress:
-                on_progress(len(reports), len(jobs), key, reports[key])
-    return {key: reports[key] for key, _, _ in jobs}
+                on_progress(len(reports), len(jobs), key, report)
+    return {key: reports[key] for key, _, _ in jobs if key in reports}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -13,7 +14,14 @@ from sqlmodel import Session, select
 from . import accounts, audit, stores, views
 from .accounts import Context
 from .db import Database
-from .errors import AccountLinked, Conflict, InvalidInput, NotFound, SecretsError, StorageError
+from .errors import (
+    AccountLinked,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    SecretsError,
+    StorageError,
+)
 from .models import (
     ConnectionTestRun,
     GatewayAccount,
@@ -247,6 +255,10 @@ class GatewayAdmin:
     def audit_frame(self, **filters: Any) -> pd.DataFrame:
         return views.audit_events(self.db, **filters)
 
+    def data_version(self) -> tuple[int, int]:
+        """Changes whenever anyone changes an account or store or runs a test (for pages to refresh)."""
+        return views.data_version(self.db)
+
     # Keys -----------------------------------------------------------------------------------
 
     def rotate_encryption_key(self, *, new_key: str | None = None, retire_old_keys: bool = True) -> int:
@@ -336,8 +348,12 @@ class GatewayAdmin:
         return count
 
     def test_accounts(self, which: Iterable[AccountRef] | None = None, phone: str | None = None, *,
-                      concurrency: int = 16, on_progress: Callable[..., None] | None = None) -> dict[str, Any]:
-        """Test several accounts (all by default) concurrently; reports by account name."""
+                      concurrency: int = 16, on_progress: Callable[..., None] | None = None,
+                      cancel: threading.Event | None = None) -> dict[str, Any]:
+        """Test several accounts (all by default) concurrently; reports by account name.
+
+        Setting `cancel` skips the tests not yet started (see diagnostics.run_connection_tests).
+        """
         from .diagnostics import run_connection_tests
 
         with self._read() as s:
@@ -345,7 +361,8 @@ class GatewayAdmin:
                     else s.exec(select(GatewayAccount).order_by(GatewayAccount.name_key)).all())
             ids = {r.name: r.id for r in rows}
             jobs = [(r.name, r.gateway_type, accounts.settings_of(r, self.keyring)) for r in rows]
-        reports = run_connection_tests(jobs, phone, concurrency=concurrency, on_progress=on_progress)
+        reports = run_connection_tests(jobs, phone, concurrency=concurrency, on_progress=on_progress,
+                                       cancel=cancel)
         self._store_tests([(ids[name], name, report) for name, report in reports.items()])
         return reports
 
