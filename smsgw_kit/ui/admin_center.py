@@ -38,6 +38,7 @@ class AdminCenter(Composite):
             admin = GatewayAdmin()
         self.admin = admin
         self.page: Any = None
+        self.current = ""
         self.version: Any = None
         self.nav = {name: button(name, (lambda n=name: self.open(n)),
                                  classes=("smsgw-nav-item", f"smsgw-nav-{name.lower().replace(' ', '-')}"))
@@ -58,9 +59,17 @@ class AdminCenter(Composite):
         self._kernel.every(poll_seconds, self.check_for_changes)
 
     def open(self, name: str) -> Any:
-        """Show the page called `name`, freshly loaded from the service."""
+        """Show the page called `name`, freshly loaded from the service.
+
+        Clicking the open page's item again reloads that page in place (a form or dialog on it closes)
+        rather than building a new one, so a click that follows at once lands on live buttons.
+        """
         old = self.page
         self.version = self._data_version()
+        if old is not None and name == self.current:
+            getattr(old, "reset", old.data_changed)()
+            return old
+        self.current = name
         self.page = PAGES[name](self.admin)
         self.content.children = [self.page.root]
         if old is not None:

@@ -61,6 +61,14 @@ class GatewaysPage(Composite):
         show(self.table.root, bool(self.table.count))
         show(self.test_many.root, bool(self.table.count))
 
+    def reset(self) -> None:
+        """Back to the list (closing a form, forgetting what was typed, or a dialog), reloaded."""
+        self.close_dialog()
+        if self.form is not None:
+            self.form.cancel()
+        else:
+            self.refresh()
+
     def data_changed(self) -> None:
         """Someone (here or elsewhere) changed the data: reload the list unless a form is open."""
         if self.form is None:

@@ -15,9 +15,9 @@ import anywidget
 import traitlets as t
 
 _ESM = """
-let next = 0;
 function render({ model, el }) {
-  const id = `smsgw-input-${Date.now().toString(36)}-${next++}`;
+  // Unique per view: each widget may load this module on its own, so no module-level counter.
+  const id = `smsgw-input-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
   const label = document.createElement("label");
   label.className = "smsgw-input-label";
   label.htmlFor = id;
