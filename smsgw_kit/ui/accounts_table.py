@@ -15,9 +15,9 @@ from .format import last_test, names
 
 PAGE_SIZE = 20
 # Fixed widths keep every row one line high at 1400 px; the URL column takes what is left, and below
-# about 1100 px the table scrolls sideways instead of squeezing headers into each other.
+# about 1130 px the table scrolls sideways instead of squeezing headers into each other.
 SELECT_WIDTH = "30px"
-COLUMNS = (("Name", "140px"), ("Gateway Type", "104px"), ("Gateway URL", None), ("Default", "62px"),
+COLUMNS = (("Name", "140px"), ("Gateway Type", "116px"), ("Gateway URL", None), ("Default", "62px"),
            ("Linked Stores", "120px"), ("Last Test", "176px"), ("Actions", "330px"))
 
 

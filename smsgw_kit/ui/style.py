@@ -37,7 +37,7 @@ body[data-jp-theme-light="false"] .smsgw-admin {
 
 /* Tables: one line per row, cells cut with an ellipsis (full text on hover); scroll sideways when narrow. */
 .smsgw-table-scroll { overflow-x: auto; max-width: 100%; }
-.smsgw-table-scroll > .widget-box, .smsgw-table-inner { min-width: 1090px; }
+.smsgw-table-scroll > .widget-box, .smsgw-table-inner { min-width: 1130px; }
 .smsgw-row { border-bottom: 1px solid var(--smsgw-line); align-items: center; min-height: 30px; flex-wrap: nowrap; }
 .smsgw-table-header { border-bottom: 2px solid var(--smsgw-line-strong); font-weight: bold; flex-wrap: nowrap; }
 .smsgw-cell { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; padding: 0 4px; max-width: 100%;
