@@ -90,14 +90,18 @@ class AccountsTable(Composite):
 
     def go(self, page: int) -> None:
         term = self.search.value.strip() or None
+        before = self.shown
         self._load(term, page)
         if self.shown.empty and self.page >= self.pages:  # the page emptied (deletes): show the last one
             self._load(term, self.pages - 1)
         self.count = self.matches if term is None else self.fetch(None, 0, 1)[1]
-        old = self.rows.children
-        self.rows.children = [self._row(r) for r in self.records()]
-        for row in old:
-            close_tree(row)
+        # Rebuild the rows only when they changed: a reload that finds the same data (a poll after one's
+        # own change) must not swap the buttons under the operator's pointer.
+        if not (self.rows.children and before.equals(self.shown)):
+            old = self.rows.children
+            self.rows.children = [self._row(r) for r in self.records()]
+            for row in old:
+                close_tree(row)
         self.prev.disabled = self.page == 0
         self.next.disabled = self.page >= self.pages - 1
         total = f"{self.matches} of {plural(self.count, 'account')}" if term else plural(self.count, "account")

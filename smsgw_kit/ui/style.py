@@ -82,6 +82,9 @@ body[data-jp-theme-light="false"] .smsgw-admin {
 .smsgw-stages td, .smsgw-stages th, .smsgw-table td, .smsgw-table th { padding: 2px 8px; text-align: left;
   color: var(--smsgw-text); vertical-align: top; }
 .smsgw-stages td:last-child { white-space: normal; overflow-wrap: anywhere; }
+.smsgw-stages td:nth-child(-n+3) { white-space: nowrap; }
+.smsgw-admin .widget-html-content { line-height: 1.4; }
+.smsgw-admin .smsgw-row .widget-html-content, .smsgw-admin .smsgw-table-header .widget-html-content { line-height: 28px; }
 .smsgw-stages tr { border-bottom: 1px solid var(--smsgw-line); }
 .smsgw-stage-failed td { color: var(--smsgw-error); }
 .smsgw-table { border-collapse: collapse; font-size: 90%; }
