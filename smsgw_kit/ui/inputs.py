@@ -44,7 +44,12 @@ function render({ model, el }) {
   };
   attrs();
   shown();
-  input.addEventListener("input", () => model.send({ value: input.value }));
+  input.addEventListener("input", () => {
+    model.send({ value: input.value });
+    // A plain text box also keeps the value in the page's model (not sent: the message above is), so a
+    // redrawn view shows it. A password box never does: the page's model is what a notebook saves.
+    if (!model.get("password")) model.set("value", input.value);
+  });
   model.on("change:description change:placeholder change:disabled change:password change:tooltip", attrs);
   model.on("change:value", shown);
   model.on("msg:custom", (msg) => { if (msg && msg.clear) { input.value = ""; } });
