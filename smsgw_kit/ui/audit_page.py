@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import ipywidgets as w
 import pandas as pd
@@ -24,7 +24,7 @@ class AuditPage(FramePage):
     """Audit events from GatewayAdmin.audit_frame (filtered by the service)."""
 
     TITLE, KIND, TIMES = "Audit", "audit", ("at",)
-    COLUMNS = {"at": "When", "actor": "Who", "action": "Action", "object_kind": "Kind", "object_name": "Name",
+    COLUMNS: ClassVar[dict[str, str]] = {"at": "When", "actor": "Who", "action": "Action", "object_kind": "Kind", "object_name": "Name",
                "before": "Before", "after": "After"}
 
     def __init__(self, admin: Any):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import ipywidgets as w
 import pandas as pd
@@ -18,7 +18,7 @@ class FramePage(Composite):
 
     TITLE = ""
     KIND = ""
-    COLUMNS: dict[str, str] = {}
+    COLUMNS: ClassVar[dict[str, str]] = {}
     TIMES: tuple[str, ...] = ()
 
     def __init__(self, admin: Any, filters: list[w.ValueWidget]):

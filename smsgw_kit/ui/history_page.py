@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import ipywidgets as w
 import pandas as pd
@@ -22,7 +22,7 @@ class HistoryPage(FramePage):
     """Test history from GatewayAdmin.test_history_frame."""
 
     TITLE, KIND, TIMES = "History", "history", ("started_at",)
-    COLUMNS = {"started_at": "When", "account_name": "Account", "gateway_type": "Gateway Type",
+    COLUMNS: ClassVar[dict[str, str]] = {"started_at": "When", "account_name": "Account", "gateway_type": "Gateway Type",
                "phone": "Mobile Number", "outcome": "Result", "duration_ms": "Time (ms)", "summary": "Summary",
                "run_by": "Who", "stages": "Stages"}
 

@@ -80,7 +80,7 @@ class TestConnectionDialog(Composite):
             refused = exc  # `exc` is unbound once the except block ends; the lambda runs later
             self._kernel.call(lambda: self._finish(lambda: self._invalid(refused)))
             return None
-        except Exception as exc:  # shown to the operator; the kernel must never see a stray thread error
+        except Exception as exc:  # noqa: BLE001 - shown to the operator; the kernel must never see a stray thread error
             text = notice_html(f"Test Connection could not run: {error_text(exc)}", "error")
             self._kernel.call(lambda: self._finish(lambda: setattr(self.result, "value", text)))
             return None

@@ -3,11 +3,12 @@ value used, two Admin Centers, stale edits, a narrow window, and a page that nee
 
 from __future__ import annotations
 
+import itertools
 import sys
 
 import pytest
 from conftest import NOTEBOOK, Requests, free_port, open_app, serve
-from helpers import inside_viewport, row
+from helpers import row
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -173,7 +174,7 @@ def test_the_table_stays_legible_800_px_wide(app: Page, emulator, app_admin):
     expect(row(page, "Narrow")).to_be_visible()
     headers = page.locator(".smsgw-table-header .smsgw-th")
     boxes = [headers.nth(i).bounding_box() for i in range(headers.count())]
-    for left, right in zip(boxes, boxes[1:]):
+    for left, right in itertools.pairwise(boxes):
         assert left["x"] + left["width"] <= right["x"] + 1, "headers must not run into each other"
     for i in range(headers.count()):
         assert headers.nth(i).evaluate("e => e.scrollWidth <= e.clientWidth"), headers.nth(i).inner_text()

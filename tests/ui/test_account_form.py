@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from smsgw_kit.gateways import GatewayInfo, field_specs, gateway_types, register_gateway, unregister_gateway
+from smsgw_kit.gateways import (
+    GatewayInfo,
+    field_specs,
+    gateway_types,
+    register_gateway,
+    unregister_gateway,
+)
 from smsgw_kit.gateways.generic import GenericHttpGateway
 from smsgw_kit.ui import GatewaysPage
 

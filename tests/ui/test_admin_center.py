@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from ipywidgets.widgets.widget import _instances
 
-from smsgw_kit.ui import AdminCenter, AuditPage, GatewaysPage, HistoryPage, IdentityStoresPage
+from smsgw_kit.ui import (
+    AdminCenter,
+    AuditPage,
+    GatewaysPage,
+    HistoryPage,
+    IdentityStoresPage,
+)
 
 
 def test_left_navigation_opens_each_page(sqlite_admin):
