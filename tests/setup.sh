@@ -9,23 +9,26 @@ cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf '\nsetup.sh stopped: %s\n' "$*" >&2; exit 1; }
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || fail "not running as root and sudo is missing: run this as root, or install sudo."
-  SUDO="sudo"
-fi
+# Only what needs root goes through as_root: with everything already installed, no sudo is needed.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else fail "this step needs root ($*), and sudo is missing: run it as root, or install sudo, then run
+bash tests/setup.sh again."
+  fi
+}
 apt_updated=""
 apt_install() {
-  step "Installing Debian packages: $* (with ${SUDO:-root} apt-get)"
-  [ -n "$apt_updated" ] || { $SUDO apt-get update -q; apt_updated=1; }
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "$@"
+  step "Installing Debian packages: $* (apt-get, as root)"
+  [ -n "$apt_updated" ] || { as_root apt-get update -q; apt_updated=1; }
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
 }
 
 step "Installing smsgw_kit with its test extras into $(python3 -c 'import sys; print(sys.prefix)')"
 python3 -m pip install --disable-pip-version-check --progress-bar off -e '.[test]' \
   || fail "pip could not install the package. On Debian's own python3 make a virtual environment first:
   python3 -m venv .venv && . .venv/bin/activate && bash tests/setup.sh
-(if venv says ensurepip is missing: ${SUDO:+sudo }apt-get install python3-venv)"
+(if venv says ensurepip is missing: apt-get install python3-venv, as root)"
 
 step "Checking for Chromium (the browser tests drive /usr/bin/chromium headless)"
 if [ -x /usr/bin/chromium ]; then echo "found /usr/bin/chromium"; else apt_install chromium; fi
@@ -49,7 +52,7 @@ if [ -z "${SMSGW_KIT_TEST_PG_URL:-}" ] && ! pg_isready -q -h 127.0.0.1 -p 5432; 
   version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n1)
   [ -n "$version" ] || fail "no PostgreSQL cluster under /etc/postgresql and none answering on 127.0.0.1:5432."
   step "Starting the PostgreSQL $version cluster 'main'"
-  $SUDO pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start
   for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 
@@ -60,8 +63,8 @@ if ! pg_ok; then
     # the project's machines (only 127.0.0.1, only for this throwaway test server).
     conf=$(ls -d /etc/postgresql/*/main | sort -V | tail -n1)
     step "Letting postgres in over 127.0.0.1 without a password ($conf/pg_hba.conf) and reloading"
-    $SUDO sed -i 's/^\(host\s\+all\s\+all\s\+127.0.0.1\/32\s\+\)\S\+/\1trust/' "$conf/pg_hba.conf"
-    $SUDO pg_ctlcluster --skip-systemctl-redirect "$(basename "$(dirname "$conf")")" main reload
+    as_root sed -i 's/^\(host\s\+all\s\+all\s\+127.0.0.1\/32\s\+\)\S\+/\1trust/' "$conf/pg_hba.conf"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(basename "$(dirname "$conf")")" main reload
     sleep 1
   fi
   pg_ok || fail "PostgreSQL answers on ${SERVER_URL#*@} but does not let the tests in without a password prompt.
