@@ -14,14 +14,7 @@ from sqlmodel import Session, select
 from . import accounts, audit, stores, views
 from .accounts import Context
 from .db import Database
-from .errors import (
-    AccountLinked,
-    Conflict,
-    InvalidInput,
-    NotFound,
-    SecretsError,
-    StorageError,
-)
+from .errors import AccountLinked, Conflict, InvalidInput, NotFound, SecretsError, StorageError
 from .models import (
     ConnectionTestRun,
     GatewayAccount,
