@@ -76,7 +76,8 @@ def test_cancel_skips_the_tests_not_started_and_keeps_the_finished(emu):
     assert sorted(done) == sorted(reports)
 
 
-def test_the_change_stamp_moves_with_every_change_and_the_centre_reloads(sqlite_admin, emu):
+def test_the_change_stamp_moves_with_every_change_and_the_centre_reloads(admin, emu):
+    sqlite_admin = admin  # on SQLite and PostgreSQL
     center = AdminCenter(sqlite_admin)
     before = sqlite_admin.data_version()
     assert center.check_for_changes() is False
@@ -90,7 +91,8 @@ def test_the_change_stamp_moves_with_every_change_and_the_centre_reloads(sqlite_
     center.close()
 
 
-def test_a_stale_edit_says_who_changed_the_account_and_when(sqlite_admin, emu):
+def test_a_stale_edit_says_who_changed_the_account_and_when(admin, emu):
+    sqlite_admin = admin
     account = sqlite_admin.create_account(name="Contested", gateway_type="Nexmo", **fields(emu))
     sqlite_admin.modify_account("Contested", sender_id="THEIRS")
     with pytest.raises(StaleEdit) as caught:
