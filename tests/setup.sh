@@ -67,7 +67,9 @@ if ! pg_ok; then
     as_root pg_ctlcluster --skip-systemctl-redirect "$(basename "$(dirname "$conf")")" main reload
     sleep 1
   fi
-  pg_ok || fail "PostgreSQL answers on ${SERVER_URL#*@} but does not let the tests in without a password prompt.
+  said=$(PGCONNECT_TIMEOUT=5 psql -w "$SERVER_URL" -tAc "SELECT 1" 2>&1 >/dev/null | head -n1 || true)
+  pg_ok || fail "PostgreSQL on ${SERVER_URL#*@} does not let the tests in without a password prompt
+(psql: ${said:-no answer}).
 Either point the tests at a role that can log in, e.g.
   export SMSGW_KIT_TEST_PG_URL='postgresql+psycopg://USER:PASSWORD@127.0.0.1:5432/test'
 (the role needs CREATEDB: the tests make a database of their own per run), or, on a throwaway test
