@@ -123,6 +123,7 @@ def test_test_many_with_progress_cancel_and_a_summary_of_failures(app: Page, emu
     emulator.inject("Nexmo", latency=2.0, count=200)  # each request (with a number, the message too) is slow
     page.get_by_role("button", name="SMS Gateway", exact=True).click()
     panel.get_by_label("Mobile Number").fill(SEED_NUMBER)
+    before = len(app_admin.test_history_frame())
     panel.get_by_role("button", name="Test Connection: all accounts").click()
     expect(panel.locator(".smsgw-progress")).to_be_visible()
     row(page, "Slow 03").locator(".smsgw-select input").check()  # answered while the tests run
@@ -130,9 +131,9 @@ def test_test_many_with_progress_cancel_and_a_summary_of_failures(app: Page, emu
     panel.get_by_role("button", name="Cancel tests").click()
     expect(summary).to_contain_text("cancelled", timeout=60_000)
     expect(panel.locator(".smsgw-progress")).to_be_hidden()
-    ran = len(app_admin.test_history_frame())
-    assert 2 < ran < 2 + 23, f"some tests ran, the rest were cancelled ({ran - 2} of 23 ran)"
-    expect(summary).to_contain_text(f"Tested {ran - 2} of 23")
+    ran = len(app_admin.test_history_frame()) - before
+    assert 0 < ran < 23, f"some tests ran, the rest were cancelled ({ran} of 23 ran)"
+    expect(summary).to_contain_text(f"Tested {ran} of 23")
 
 
 def test_two_admin_centers_see_each_others_changes(app: Page, voila_url, emulator, app_admin):
