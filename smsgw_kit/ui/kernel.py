@@ -13,14 +13,27 @@ from collections.abc import Callable
 from typing import Any
 
 
+def _kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The running loop, only inside an IPython kernel: another program's loop (a test runner's, a
+    script's) may never come back to run what is handed to it."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class KernelThread:
     """`call(fn)` runs fn on the kernel thread; `every(seconds, fn)` repeats fn there until `stop()`."""
 
     def __init__(self) -> None:
-        try:
-            self.loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            self.loop = None
+        self.loop: asyncio.AbstractEventLoop | None = _kernel_loop()
         self._timer: asyncio.TimerHandle | None = None
         self._stopped = False
 
