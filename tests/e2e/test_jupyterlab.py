@@ -9,8 +9,17 @@ import shutil
 import sys
 
 import pytest
-from conftest import NOTEBOOK, Requests, admin_for, app_environment, free_port, serve
-from helpers import inside_viewport, low_contrast, row
+from browser_support import (
+    NOTEBOOK,
+    Requests,
+    admin_for,
+    app_environment,
+    free_port,
+    inside_viewport,
+    low_contrast,
+    row,
+    serve,
+)
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 

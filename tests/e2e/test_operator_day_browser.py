@@ -7,8 +7,7 @@ import itertools
 import sys
 
 import pytest
-from conftest import NOTEBOOK, Requests, free_port, open_app, serve
-from helpers import row
+from browser_support import NOTEBOOK, Requests, free_port, open_app, row, serve
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser

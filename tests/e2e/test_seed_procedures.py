@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import inside_viewport, row
+from browser_support import inside_viewport, row
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser

@@ -4,7 +4,7 @@ from the browser's computed styles."""
 from __future__ import annotations
 
 import pytest
-from helpers import low_contrast, row
+from browser_support import low_contrast, row
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
