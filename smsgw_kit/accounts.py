@@ -174,7 +174,8 @@ def _touch(row: GatewayAccount, ctx: Context) -> None:
 def check_version(row: GatewayAccount, expected: int | None) -> None:
     """StaleEdit when the caller's copy (version `expected`) is not the row's current version."""
     if expected is not None and row.version != expected:
-        raise StaleEdit("SMS gateway account", row.name, expected, row.version)
+        raise StaleEdit("SMS gateway account", row.name, expected, row.version,
+                        changed_by=row.updated_by, changed_at=row.updated_at)
 
 
 def current_default_id(session: Session) -> int | None:

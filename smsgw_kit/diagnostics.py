@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -201,14 +202,20 @@ def not_started(gateway_type: str, exc: Exception, settings: GatewaySettings | N
 def run_connection_tests(
     jobs: Iterable[tuple[Key, str, GatewaySettings]], phone: str | None, *, concurrency: int = 16,
     on_progress: Callable[[int, int, Key, ConnectionReport], None] | None = None,
-    message: str | None = None,
+    message: str | None = None, cancel: threading.Event | None = None,
 ) -> dict[Key, ConnectionReport]:
-    """Test many accounts at once, at most `concurrency` at a time; report progress as each finishes."""
+    """Test many accounts at once, at most `concurrency` at a time; report progress as each finishes.
+
+    Setting `cancel` stops tests that have not started yet; those already running finish (a message
+    may be on its way), and only the finished ones are returned.
+    """
     if phone is not None:
         parse_phone(phone)
     job_list = list(jobs)
 
-    def one(gateway_type: str, settings: GatewaySettings) -> ConnectionReport:
+    def one(gateway_type: str, settings: GatewaySettings) -> ConnectionReport | None:
+        if cancel is not None and cancel.is_set():
+            return None
         try:
             return run_connection_test(gateway_type, settings, phone, message=message, pool=clients)
         except Exception as exc:  # noqa: BLE001 - one account's bad settings must not stop the others
@@ -219,8 +226,10 @@ def run_connection_tests(
     with ClientPool() as clients, ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(job_list) or 1))) as pool:
         futures = {pool.submit(one, gateway_type, settings): key for key, gateway_type, settings in job_list}
         for future in as_completed(futures):
-            key = futures[future]
-            reports[key] = future.result()
+            key, report = futures[future], future.result()
+            if report is None:
+                continue
+            reports[key] = report
             if on_progress:
-                on_progress(len(reports), len(job_list), key, reports[key])
-    return {key: reports[key] for key, _, _ in job_list}
+                on_progress(len(reports), len(job_list), key, report)
+    return {key: reports[key] for key, _, _ in job_list if key in reports}

@@ -26,6 +26,7 @@ boundary each, with ``raise ... from exc``; no message ever carries a secret.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 
 class SmsgwError(Exception):
@@ -90,12 +91,16 @@ class DuplicateName(Conflict, InvalidInput):
 class StaleEdit(Conflict):
     """Raised when the object was changed by someone else after the caller read it."""
 
-    def __init__(self, kind: str, name: str, read_version: int | None, current_version: int | None):
+    def __init__(self, kind: str, name: str, read_version: int | None, current_version: int | None, *,
+                 changed_by: str | None = None, changed_at: datetime | None = None):
         self.read_version = read_version
         self.current_version = current_version
+        self.changed_by, self.changed_at = changed_by, changed_at
+        who = f" by {changed_by}" if changed_by else ""
+        when = f" at {changed_at:%Y-%m-%d %H:%M:%S} UTC" if changed_at else ""
         super().__init__(
-            f"The {kind} {name!r} was changed by someone else since you opened it "
-            f"(your copy: version {read_version}, now: version {current_version}). "
+            f"The {kind} {name!r} was changed by someone else since you opened it{':' if who or when else ''}"
+            f"{who}{when} (your copy: version {read_version}, now: version {current_version}). "
             "Reload it and apply your changes again."
         )
 

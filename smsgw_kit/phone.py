@@ -9,7 +9,8 @@ import phonenumbers
 
 from .errors import InvalidInput
 
-ALLOWED = "an international number with its country code, e.g. 447079692712 or +44 7079 692712"
+# The seed's form, as the Test SMS Gateway Connection dialog asks for it (a "+" or spaces are tolerated).
+ALLOWED = "international format with the country code, digits only, no spaces, e.g. 447079692712"
 _SEPARATORS = re.compile(r"[\s\-().]")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -285,6 +286,10 @@ class GatewayAdmin:
     def audit_frame(self, **filters: Any) -> pd.DataFrame:
         return views.audit_events(self.db, **filters)
 
+    def data_version(self) -> tuple[int, int]:
+        """Changes whenever anyone changes an account or store or runs a test (for pages to refresh)."""
+        return views.data_version(self.db)
+
     # Keys -----------------------------------------------------------------------------------
 
     def rotate_encryption_key(self, *, new_key: str | None = None, retire_old_keys: bool = True) -> int:
@@ -499,8 +504,13 @@ class GatewayAdmin:
         return count
 
     def test_accounts(self, which: Iterable[AccountRef] | None = None, phone: str | None = None, *,
-                      concurrency: int = 16, on_progress: Callable[..., None] | None = None) -> dict[str, ConnectionReport]:
-        """Test several accounts (all by default) concurrently; reports by account name."""
+                      concurrency: int = 16, on_progress: Callable[..., None] | None = None,
+                      cancel: threading.Event | None = None) -> dict[str, ConnectionReport]:
+        """Test several accounts (all by default) concurrently; reports by account name.
+
+        An account whose secrets cannot be decrypted fails alone. Setting `cancel` skips the tests not
+        yet started (see diagnostics.run_connection_tests).
+        """
         from .diagnostics import not_started, run_connection_tests
 
         keystore.require(self.keyring)
@@ -521,8 +531,9 @@ class GatewayAdmin:
                     jobs.append((r.name, r.gateway_type, accounts.settings_of(r, self.keyring)))
                 except SecretsError as exc:
                     unreadable[r.name] = not_started(r.gateway_type, exc)
-        tested = run_connection_tests(jobs, phone, concurrency=concurrency, on_progress=on_progress)
-        reports = {name: {**tested, **unreadable}[name] for name in ids}
+        tested = run_connection_tests(jobs, phone, concurrency=concurrency, on_progress=on_progress, cancel=cancel)
+        found = {**tested, **unreadable}
+        reports = {name: found[name] for name in ids if name in found}
         self._store_tests([(ids[name], name, report) for name, report in reports.items()])
         return reports
 

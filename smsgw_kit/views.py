@@ -166,3 +166,15 @@ def _json(value: object) -> object:
 
         return json.loads(value)
     return value
+
+
+def data_version(db: Database) -> tuple[int, int]:
+    """A cheap change stamp: the newest audit event and test run ids (every change writes one of them).
+
+    Two primary-key maxima, answered from the index; a page polls it to see changes made elsewhere.
+    """
+    query = sa.select(sa.func.coalesce(sa.func.max(E.id), 0), sa.select(sa.func.coalesce(sa.func.max(T.id), 0))
+                      .scalar_subquery())
+    with db.reading() as conn:
+        audit_id, test_id = conn.execute(query).one()
+    return int(audit_id), int(test_id)

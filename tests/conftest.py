@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
 import tempfile
 import uuid
@@ -25,6 +26,11 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["SMSGW_KIT_DATABASE_URL"] = f"sqlite:///{os.path.join(_TMP, 'notebooks.db')}"
     os.environ.pop("SMSGW_KIT_SECRET_KEYS", None)
     os.environ.setdefault("IPYKERNEL_CELL_NAME", "<IPY-INPUT>")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # Each process (the main one and every xdist worker) made its own folder: leave none behind.
+    shutil.rmtree(_TMP, ignore_errors=True)
 
 
 _real_getaddrinfo = socket.getaddrinfo

@@ -47,7 +47,11 @@ class AccountForm(Composite):
         self.proxy_toggle = button("Show Proxy Options", self.toggle_proxy, classes=("smsgw-proxy-toggle",))
         self.forget_proxy_password = w.Checkbox(description="Remove the stored proxy password", indent=False)
         show(self.forget_proxy_password, bool(account and account.proxy_password_set))
-        self.proxy_box = w.VBox([*(self.fields[n].root for n in PROXY_FIELDS), self.forget_proxy_password])
+        # Under the proxy fields: a line about where the proxy resolves to (filled in by the gateways' owner).
+        self.proxy_note = w.HTML("")
+        self.proxy_note.add_class("smsgw-proxy-note")
+        self.proxy_box = w.VBox([*(self.fields[n].root for n in PROXY_FIELDS), self.proxy_note,
+                                 self.forget_proxy_password])
         self.proxy_box.add_class("smsgw-proxy-options")
         show(self.proxy_box, False)
         self.proxy_address = w.HTML("")  # under the proxy fields: where they point, updated as the operator types
@@ -168,9 +172,12 @@ class AccountForm(Composite):
             self.message.value = notice_html(error_text(exc), "error")
 
     def submit(self) -> GatewayAccountPublic | None:
-        """Create or save through the service; on success return to the list. Passwords are cleared."""
+        """Create or save through the service; on success return to the list and forget the passwords.
+
+        A refused save keeps what was typed (the passwords too: they live in the kernel only, see
+        inputs.SecretBox), so the operator fixes the one field the error names and submits again.
+        """
         self._clear_errors()
-        typed_secret = any(self.fields[n].value for n in SECRETS)
         try:
             values = self.values()
             if self.account is None:
@@ -181,12 +188,8 @@ class AccountForm(Composite):
                                                   **values)
         except SmsgwError as exc:
             self.show_error(exc)
-            if typed_secret and not self.message.value:
-                self.message.value = notice_html("Passwords are cleared after each attempt: enter them again.",
-                                                 "warning")
             return None
-        finally:
-            self._clear_secrets()
+        self._clear_secrets()
         self.saved = saved
         if self._on_done:
             self._on_done(saved)

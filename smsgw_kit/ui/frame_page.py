@@ -27,17 +27,28 @@ class FramePage(Composite):
         self.frame = pd.DataFrame()
         for widget in filters:
             self.observe(widget, lambda _c: self.refresh())
+            widget.style.description_width = "110px"  # room for the longest label ("Account/Store")
         self.table = w.HTML("")
         self.table.add_class(f"smsgw-{self.KIND}-table")
         pairs = [w.HBox(filters[i:i + 2]) for i in range(0, len(filters), 2)]
+        for pair in pairs:
+            pair.add_class("smsgw-filters")
         self.root = w.VBox([w.HTML(f"<h2>{self.TITLE}</h2>"), *pairs,
-                            button("Refresh", self.refresh, classes=("smsgw-refresh",)), self.table])
+                            button("Refresh", self.refresh, classes=("smsgw-refresh",)), *self.above_table(),
+                            self.table])
         self.root.add_class("smsgw-page")
         self.root.add_class(f"smsgw-page-{self.KIND}")
         self.refresh()
 
+    def above_table(self) -> list[w.Widget]:
+        """Widgets shown between the filters and the table (none by default)."""
+        return []
+
     def query(self) -> pd.DataFrame:
         raise NotImplementedError
+
+    def data_changed(self) -> None:
+        self.refresh()
 
     def refresh(self) -> None:
         try:
@@ -46,3 +57,7 @@ class FramePage(Composite):
             self.table.value = notice_html(str(exc), "error")
             return
         self.table.value = table_html(self.frame, self.COLUMNS, times=self.TIMES)
+        self.shown()
+
+    def shown(self) -> None:
+        """Called after each reload with `self.frame` set (a plot can follow the table here)."""

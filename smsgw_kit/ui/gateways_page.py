@@ -9,11 +9,19 @@ import ipywidgets as w
 from ..errors import SmsgwError
 from .account_form import AccountForm
 from .accounts_table import AccountsTable
-from .base import Composite, button, close_tree
+from .base import Composite, button, close_tree, show
 from .delete_dialog import DeleteDialog
 from .delivered_option import DeliveredOption
 from .messages import KEY_NEEDED, can_use_secrets, error_text, notice_html
 from .test_dialog import TestConnectionDialog
+from .test_many import TestManyPanel
+
+EMPTY = ("<h3>No SMS gateway account yet</h3>"
+         "<p>This page lists the SMS gateway accounts the identity platform texts verification codes and "
+         "password-reset links through: create, edit, set as default, test and delete them here.</p>"
+         "<p>Start with <b>Setup SMS Gateway</b> above: choose the provider (gateway type), enter the "
+         "credentials it gave you, and try them with <b>Test Connection</b> before you save. The first "
+         "account you mark <b>Set as default account</b> is linked to every identity store created after.</p>")
 
 
 class GatewaysPage(Composite):
@@ -31,10 +39,15 @@ class GatewaysPage(Composite):
         self.table = AccountsTable(self._fetch, {
             "Edit": self.open_edit, "Test Connection": self.open_test,
             "Set as default": self.set_default, "Delete": self.open_delete,
-        }, **({"page_size": page_size} if page_size else {}))
+        }, on_select=lambda names: self.test_many.selection_changed(names),
+            **({"page_size": page_size} if page_size else {}))
+        self.test_many = TestManyPanel(admin, lambda: set(self.table.selected),
+                                       on_done=lambda _reports: self.refresh())
+        self.empty = w.HTML(EMPTY)
+        self.empty.add_class("smsgw-empty")
         self.dialog_slot = w.VBox([])
         self.list_view = w.VBox([w.HTML("<h2>SMS Gateways</h2>"), self.create_button, self.notice,
-                                 self.dialog_slot, self.table.root])
+                                 self.dialog_slot, self.empty, self.table.root, self.test_many.root])
         self.root = w.VBox([self.list_view])
         self.root.add_class("smsgw-page")
         self.root.add_class("smsgw-page-gateways")
@@ -49,6 +62,22 @@ class GatewaysPage(Composite):
         label = "Create SMS Gateway" if self.table.count else "Setup SMS Gateway"
         self.create_button.description = label
         self.create_button.tooltip = label if can_use_secrets(self.admin) else KEY_NEEDED
+        show(self.empty, not self.table.count)
+        show(self.table.root, bool(self.table.count))
+        show(self.test_many.root, bool(self.table.count))
+
+    def reset(self) -> None:
+        """Back to the list (closing a form, forgetting what was typed, or a dialog), reloaded."""
+        self.close_dialog()
+        if self.form is not None:
+            self.form.cancel()
+        else:
+            self.refresh()
+
+    def data_changed(self) -> None:
+        """Someone (here or elsewhere) changed the data: reload the list unless a form is open."""
+        if self.form is None:
+            self.refresh()
 
     def _fetch(self, search: str | None, offset: int, limit: int):
         return self.admin.accounts_page(search=search, offset=offset, limit=limit)
@@ -113,6 +142,7 @@ class GatewaysPage(Composite):
     def open_delete(self, row: Any) -> DeleteDialog:
         dialog = DeleteDialog(self.admin, int(row.id), row.name, version=int(row.version),
                               on_close=self._delete_closed)
+        dialog.root.add_class("smsgw-overlay")
         return self._show_dialog(dialog)
 
     def _delete_closed(self, deleted: bool) -> None:
@@ -141,6 +171,7 @@ class GatewaysPage(Composite):
         self.close_dialog()
         if self.form is not None:
             self.form.close()
+        self.test_many.close()
         self.table.close()
         close_tree(self.list_view)  # not under root while the form is open
         super().close()

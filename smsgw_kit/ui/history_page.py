@@ -9,6 +9,7 @@ import pandas as pd
 
 from .frame_page import FramePage
 from .frame_table import TIME_RANGES, since
+from .history_plot import history_svg
 
 OUTCOMES = {"Any result": None, "Passed": "passed", "Failed": "failed", "Not supported": "unsupported"}
 
@@ -31,6 +32,14 @@ class HistoryPage(FramePage):
         self.who = w.Text(description="Who", placeholder="anyone", continuous_update=False)
         self.time_range = w.Dropdown(description="Time range", options=list(TIME_RANGES))
         super().__init__(admin, [self.account, self.outcome, self.who, self.time_range])
+
+    def above_table(self) -> list[w.Widget]:
+        self.plot = w.HTML("")
+        self.plot.add_class("smsgw-history-plot")
+        return [self.plot]
+
+    def shown(self) -> None:
+        self.plot.value = history_svg(self.frame)
 
     def query(self) -> pd.DataFrame:
         frame = self.admin.test_history_frame(

@@ -34,9 +34,10 @@ class SmsAuthenticationPanel(Composite):
                  on_close: Callable[[], None] | None = None):
         super().__init__()
         self.admin, self.store, self._on_saved, self._on_close = admin, store, on_saved, on_close
-        options = [(NO_ACCOUNT, None), *[(n, n) for n in account_names]]
+        # "" rather than None for "no account": a Dropdown whose value is None shows a blank box.
+        options = [(NO_ACCOUNT, ""), *[(n, n) for n in account_names]]
         self.account = Field("gateway_account", "SMS gateway account",
-                             w.Dropdown(options=options, value=store.gateway_account_name))
+                             w.Dropdown(options=options, value=store.gateway_account_name or ""))
         self.text = Field("sms_text", "Text message", w.Textarea(value=store.sms_text, rows=3,
                                                                 continuous_update=True))
         self.count = w.HTML("")

@@ -58,6 +58,10 @@ class IdentityStoresPage(Composite):
         for row in old:
             close_tree(row)
 
+    def data_changed(self) -> None:
+        """Changed elsewhere: reload the list (an open SMS Authentication panel keeps what is typed)."""
+        self.refresh()
+
     def _row(self, store: Any) -> w.HBox:
         widths = [width for _, width in COLUMNS]
         linked = store.gateway_account_name or "—"

@@ -12,23 +12,14 @@ import ipywidgets as w
 from ..errors import InvalidInput
 from .base import Composite, button, show
 from .fields import Field
+from .kernel import KernelThread
 from .messages import error_text, notice_html
 from .report import report_html
 
 TITLE = "Test SMS Gateway Connection"
 HINT = ("Enter a mobile phone number for receiving a test message. Use International format, with no "
         "spaces or special characters. For example: 18588123169, 447079692712, 923225867987.")
-
-
-def kernel_loop() -> Any:
-    """The running kernel's IOLoop, where widgets must be changed; None outside a kernel."""
-    try:
-        from ipykernel.kernelbase import Kernel
-    except ImportError:
-        return None
-    return getattr(Kernel.instance(), "io_loop", None) if Kernel.initialized() else None
-
-
+PHONE_EXAMPLE = "447079692712"  # the one example the hint, the placeholder and phone.ALLOWED share
 BUSY = '<span class="smsgw-spinner"></span> Sending the test message… the notebook stays usable meanwhile.'
 
 
@@ -36,8 +27,8 @@ class TestConnectionDialog(Composite):
     """Asks for a number, runs `run(phone)` in a background thread and shows the report it returns.
 
     `on_invalid(exc)` receives InvalidInput about anything but the phone (a form field); `on_done(report)`
-    is called after a report is shown. `wait()` blocks until the running test has finished. What the
-    worker thread produces is applied to the widgets on the kernel's thread (at once outside a kernel).
+    is called after a report is shown. `wait()` blocks until the running test has finished. The dialog
+    opens over the page (top right), so the result shows without scrolling wherever the page is.
     """
 
     __test__ = False  # not a pytest class
@@ -48,10 +39,10 @@ class TestConnectionDialog(Composite):
         super().__init__()
         self._run, self._on_close, self._on_invalid, self._on_done = run, on_close, on_invalid, on_done
         self._future: Future | None = None
-        self._loop = kernel_loop()
+        self._kernel = KernelThread()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smsgw-test-connection")
         self.report: Any = None
-        self.phone = Field.text("phone", "Mobile Number", placeholder="447079692712")
+        self.phone = Field.text("phone", "Mobile Number", placeholder=PHONE_EXAMPLE)
         self.ok = button("OK", self.submit, style="primary", classes=("smsgw-ok",))
         self.cancel = button("Cancel", self.dismiss, classes=("smsgw-cancel",))
         self.busy = w.HTML(BUSY)
@@ -64,6 +55,7 @@ class TestConnectionDialog(Composite):
                             self.phone.root, w.HBox([self.ok, self.cancel]), self.busy, self.result])
         self.root.add_class("smsgw-dialog")
         self.root.add_class("smsgw-test-dialog")
+        self.root.add_class("smsgw-overlay")
 
     @property
     def running(self) -> bool:
@@ -81,28 +73,29 @@ class TestConnectionDialog(Composite):
         return self._future
 
     def _work(self, phone: str) -> Any:
-        """Runs in the worker thread: touches no widget, hands its outcome to the kernel's thread."""
+        """In the worker thread: run the test, then hand the showing of its outcome to the kernel thread."""
         try:
-            report, error = self._run(phone), None
+            report = self._run(phone)
+        except InvalidInput as exc:
+            refused = exc  # `exc` is unbound once the except block ends; the lambda runs later
+            self._kernel.call(lambda: self._finish(lambda: self._invalid(refused)))
+            return None
         except Exception as exc:  # noqa: BLE001 - shown to the operator; the kernel must never see a stray thread error
-            report, error = None, exc
-        if self._loop is not None:
-            self._loop.add_callback(self._show, report, error)
-        else:
-            self._show(report, error)
+            text = notice_html(f"Test Connection could not run: {error_text(exc)}", "error")
+            self._kernel.call(lambda: self._finish(lambda: setattr(self.result, "value", text)))
+            return None
+        self.report = report
+        self._kernel.call(lambda: self._finish(lambda: self._show(report)))
         return report
 
-    def _show(self, report: Any, error: Exception | None) -> None:
+    def _finish(self, show_outcome: Callable[[], None]) -> None:
         self._busy(False)
-        if isinstance(error, InvalidInput):
-            self._invalid(error)
-        elif error is not None:
-            self.result.value = notice_html(f"Test Connection could not run: {error_text(error)}", "error")
-        else:
-            self.report = report
-            self.result.value = report_html(report)
-            if self._on_done:
-                self._on_done(report)
+        show_outcome()
+
+    def _show(self, report: Any) -> None:
+        self.result.value = report_html(report)
+        if self._on_done:
+            self._on_done(report)
 
     def _invalid(self, exc: InvalidInput) -> None:
         if exc.field == "phone":

@@ -1,23 +1,29 @@
-"""Fixtures for the browser tests: Voilà serving the Admin Center on a temporary database, the emulator,
-and Playwright's Chromium launched from /usr/bin/chromium (skipped without it, failing when CI=true)."""
+"""Fixtures for the browser tests: Voilà (and JupyterLab) serving the Admin Center on a temporary database,
+the emulator, and Playwright's Chromium launched from /usr/bin/chromium (skipped without it, failing when
+CI=true). One server per test module keeps the browser part of the suite within a few minutes."""
 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
+from browser_support import (
+    NOTEBOOK,
+    ROOT,
+    Requests,
+    admin_for,
+    app_environment,
+    free_port,
+    open_app,
+    serve,
+)
+from playwright.sync_api import Page, expect
 
-from smsgw_kit import Database, GatewayAdmin, Keyring
 from smsgw_kit.testing import ProviderEmulator
+from smsgw_kit.ui.serve import TEMPLATE
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "notebooks" / "admin_center.ipynb"
 CHROMIUM = os.environ.get("SMSGW_KIT_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 OUTPUT = ROOT / "test-output" / "e2e"
@@ -33,66 +39,53 @@ def browser_type_launch_args(browser_type_launch_args):
             "args": ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking"]}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def emulator():
     with ProviderEmulator() as emu:
         yield emu
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def voila_env(tmp_path_factory) -> dict[str, str]:
-    tmp = tmp_path_factory.mktemp("voila")
-    env = {**os.environ, "SMSGW_KIT_DATABASE_URL": f"sqlite:///{tmp / 'admin.db'}",
-           "SMSGW_KIT_KEY_FILE": str(tmp / "secret.keys"), "JUPYTER_CONFIG_DIR": str(tmp / "config"),
-           "JUPYTER_DATA_DIR": str(tmp / "data"), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
-           "IPYTHONDIR": str(tmp / "ipython"), "PYTHONUNBUFFERED": "1"}
-    env.pop("SMSGW_KIT_SECRET_KEYS", None)
-    return env
+    return app_environment(tmp_path_factory.mktemp("voila"))
 
 
-@pytest.fixture(scope="session")
-def voila_url(voila_env, browser_type_launch_args, tmp_path_factory):
-    """Voilà serving notebooks/admin_center.ipynb; the URL of the app."""
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("voila-log") / "voila.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "voila", str(NOTEBOOK), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
-         "--Voila.port_retries=0", "--show_tracebacks=True"],
-        env=voila_env, cwd=NOTEBOOK.parent, stdout=log, stderr=subprocess.STDOUT,
-    )
+@pytest.fixture(scope="module")
+def voila_theme() -> str:
+    """The Voilà theme of the module's server (a module overrides this fixture for the dark one)."""
+    return "light"
+
+
+@pytest.fixture(scope="module")
+def voila_url(voila_env, voila_theme, browser_type_launch_args, tmp_path_factory):
+    """Voilà serving notebooks/admin_center.ipynb with the offline template; the URL of the app."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "voila", str(NOTEBOOK), f"--template={TEMPLATE}", f"--theme={voila_theme}",
+           "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", "--Voila.port_retries=0",
+           "--show_tracebacks=True"]
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/voila/static/voila-style.js", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"Voilà did not start; see {log.name}")
-        time.sleep(0.2)
-    yield base + "/"
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    log = tmp_path_factory.mktemp("voila-log") / "voila.log"
+    for _ in serve(cmd, voila_env, NOTEBOOK.parent, f"{base}/voila/static/voila-style.js", log):
+        yield f"{base}/"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_admin(voila_env, voila_url):
-    """A GatewayAdmin on the database the Voilà kernel uses, to check what the browser did."""
-    db = Database(voila_env["SMSGW_KIT_DATABASE_URL"])
-    yield GatewayAdmin(db, keyring=Keyring.load(path=Path(voila_env["SMSGW_KIT_KEY_FILE"])), actor="e2e")
-    db.dispose()
+    """A GatewayAdmin on the database the Voilà kernels use, to prepare and check what the browser did."""
+    yield from admin_for(voila_env)
+
+
+@pytest.fixture
+def app(page: Page, voila_url: str):
+    """The Admin Center loaded in Voilà at 1400×900; afterwards: no widget errors, no page errors, and no
+    request that left 127.0.0.1."""
+    requests, errors = Requests(), []
+    open_app(page, voila_url, requests, errors)
+    page.requests = requests
+    yield page
+    expect(page.locator(".jupyter-widgets-error-widget")).to_have_count(0)
+    assert errors == []
+    assert requests.outside() == [], "the page must need nothing from the internet"
 
 
 @pytest.fixture

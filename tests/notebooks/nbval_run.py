@@ -186,7 +186,23 @@ def record() -> None:
             finally:
                 os.environ.clear()
                 os.environ.update(saved)
-    EXPECTED.write_text(json.dumps(expected, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+    write_if_changed(expected)
+
+
+def write_if_changed(expected: dict) -> list[str]:
+    """Store the recording only when it differs from the file (same bytes for the same outputs: keys
+    sorted, fixed indent); the notebook/cell ids that changed, printed."""
+    text = json.dumps(expected, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    old = json.loads(EXPECTED.read_text()) if EXPECTED.exists() else {}
+    changed = sorted(f"{name} {cell}" for name in expected.keys() | old.keys()
+                     for cell in expected.get(name, {}).keys() | old.get(name, {}).keys()
+                     if expected.get(name, {}).get(cell) != old.get(name, {}).get(cell))
+    if EXPECTED.exists() and EXPECTED.read_text() == text:
+        print(f"{EXPECTED.name} unchanged: nothing rewritten")
+        return []
+    EXPECTED.write_text(text)
+    print(f"{EXPECTED.name} rewritten; changed cells: {', '.join(changed) or 'none (formatting only)'}")
+    return changed
 
 
 if __name__ == "__main__":

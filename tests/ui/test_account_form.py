@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from smsgw_kit.gateways import GatewayInfo, field_specs, gateway_types, register_gateway, unregister_gateway
+from smsgw_kit.gateways import (
+    GatewayInfo,
+    field_specs,
+    gateway_types,
+    register_gateway,
+    unregister_gateway,
+)
 from smsgw_kit.gateways.generic import GenericHttpGateway
 from smsgw_kit.ui import GatewaysPage
 
@@ -67,7 +73,7 @@ def test_show_proxy_options_reveals_the_six_proxy_fields(gateways):
     assert form.proxy_box.layout.display == "none"
     form.proxy_toggle.click()
     assert form.proxy_box.layout.display is None
-    labels = [c.children[0].description for c in form.proxy_box.children[:-1]]
+    labels = [c.children[0].description for c in form.proxy_box.children[:-2]]
     assert labels == ["Proxy User Name", "Proxy Password", "Description", "Proxy Domain", "Proxy Host Name",
                       "Proxy Port"]
     assert form.proxy_toggle.description == "Hide Proxy Options"
@@ -106,19 +112,22 @@ def test_duplicate_name_is_refused_next_to_name(gateways, create_via_form, emu, 
     assert [a.name for a in gateways.admin.list_accounts()] == ["Primary"]
 
 
-def test_passwords_are_cleared_after_each_submit_and_kept_in_no_widget(gateways, emu, fill, states_containing):
+def test_a_refused_save_keeps_the_passwords_kernel_side_only(gateways, emu, fill, states_containing, form_errors):
     secret = emu.account_settings("Nexmo")["password"]
     form = gateways.open_create()
     fill(form, "", "Nexmo", **emu.account_settings("Nexmo"), proxy_password="proxy-s3cret")
     form.submit_button.click()  # refused: the name is empty
-    assert form.fields["password"].value == "" and form.fields["proxy_password"].value == ""
-    assert "enter them again" in form.message.value
+    assert "Name" in form.fields["name"].error.value
+    # Kept for the next attempt, yet in no widget state a notebook could save.
+    assert form.fields["password"].value == secret and form.fields["proxy_password"].value == "proxy-s3cret"
     assert states_containing(secret) == [] and states_containing("proxy-s3cret") == []
-    fill(form, "Primary", "Nexmo", password=secret)
+    fill(form, "Primary", "Nexmo", proxy_host_name="127.0.0.1", proxy_port="3128")
     form.submit_button.click()
-    assert gateways.form is None
+    assert gateways.form is None, form_errors(form)
+    assert form.fields["password"].value == "" and form.fields["proxy_password"].value == ""
     assert states_containing(secret) == []
-    assert gateways.admin.get_account("Primary").password_set
+    account = gateways.admin.get_account("Primary")
+    assert account.password_set and account.proxy_password_set
 
 
 def test_cancel_saves_nothing_and_clears_passwords(gateways, fill):
