@@ -7,6 +7,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -218,6 +219,16 @@ def clean_choices(value: Any, field: str, allowed: Collection[str]) -> tuple[str
         if not isinstance(item, str) or item not in allowed:
             raise InvalidInput(field, f"{_shown(item)} cannot be chosen here", allowed=shown)
     return tuple(value)
+
+
+def clean_moment(value: Any, field: str) -> datetime | None:
+    """A timezone-aware datetime, or None (a naive one would mean a different moment on each machine)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(field, f"must be a timezone-aware datetime, not {_shown(value)}",
+                           allowed="e.g. datetime.now(UTC) - timedelta(days=7)")
+    return value
 
 
 def clean_callable(value: Any, field: str) -> Callable[..., Any] | None:

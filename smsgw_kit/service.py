@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -265,12 +266,17 @@ class GatewayAdmin:
     def store_links_frame(self) -> pd.DataFrame:
         return views.store_links(self.db)
 
-    def test_history_frame(self, account: str | None = None, **filters: Any) -> pd.DataFrame:
-        """Test Connection runs, newest first; filters: run_by, outcome, since, until."""
-        return views.test_history(self.db, account=account, **filters)
+    def test_history_frame(self, account: str | None = None, *, run_by: str | None = None,
+                           outcome: str | None = None, since: datetime | None = None,
+                           until: datetime | None = None) -> pd.DataFrame:
+        """Test Connection runs, newest first, filtered by account name, who ran them, outcome and when."""
+        return views.test_history(self.db, account=account, run_by=run_by, outcome=outcome, since=since, until=until)
 
-    def audit_frame(self, **filters: Any) -> pd.DataFrame:
-        return views.audit_events(self.db, **filters)
+    def audit_frame(self, *, actor: str | None = None, action: str | None = None, object_name: str | None = None,
+                    since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
+        """The audit trail, newest first, filtered by who, what (action prefix), which object and when."""
+        return views.audit_events(self.db, actor=actor, action=action, object_name=object_name,
+                                  since=since, until=until)
 
     # Keys -----------------------------------------------------------------------------------
 
