@@ -231,6 +231,18 @@ def clean_moment(value: Any, field: str) -> datetime | None:
     return value
 
 
+def clean_many(value: Any, field: str, *, single: tuple[type, ...]) -> list[Any] | None:
+    """None (meaning all), one item of a `single` type, or a list/tuple/set of items (each checked later)."""
+    if value is None:
+        return None
+    if isinstance(value, single):
+        return [value]
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise InvalidInput(field, f"must be a list, not {_kind(value)}",
+                           allowed="None (all) or a list of names, ids or accounts")
+    return list(value)
+
+
 def clean_callable(value: Any, field: str) -> Callable[..., Any] | None:
     if value is not None and not callable(value):
         raise InvalidInput(field, f"must be a function, not {_kind(value)}", allowed="a callable or None")

@@ -375,11 +375,7 @@ class GatewayAdmin:
         """Test several accounts (all by default) concurrently; reports by account name."""
         from .diagnostics import run_connection_tests
 
-        if which is not None:
-            which = [which] if isinstance(which, int | str | GatewayAccountPublic) else which
-            if not isinstance(which, list | tuple | set | frozenset):
-                raise InvalidInput("which", f"must be a list of accounts, not {type(which).__name__}",
-                                   allowed="None (every account) or a list of names, ids or accounts")
+        which = rules.clean_many(which, "which", single=(int, str, GatewayAccountPublic))
         concurrency = rules.clean_whole(concurrency, "concurrency", 1, 64)
         rules.clean_callable(on_progress, "on_progress")
         with self._read() as s:
