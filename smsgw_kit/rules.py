@@ -125,15 +125,16 @@ def clean_url(value: Any, field: str = "gateway_url") -> str:
     if not text:
         return ""
     allowed = "http:// or https:// followed by a host name or IP address, and an optional port 1 to 65535"
+    shown = _shown(re.sub(r"//[^/@]*@", "//***@", text))  # a password in the URL never reaches a message
     try:
         parts = urlsplit(text)
         port = parts.port
     except ValueError:
-        raise InvalidInput(field, f"{_shown(text)} is not a web address", allowed=allowed) from None
+        raise InvalidInput(field, f"{shown} is not a web address", allowed=allowed) from None
     if parts.scheme not in ("http", "https") or not parts.hostname or not _is_host(parts.hostname):
-        raise InvalidInput(field, f"{_shown(text)} is not a web address", allowed=allowed)
+        raise InvalidInput(field, f"{shown} is not a web address", allowed=allowed)
     if port == 0:
-        raise InvalidInput(field, f"{_shown(text)} has port 0", allowed=allowed)
+        raise InvalidInput(field, f"{shown} has port 0", allowed=allowed)
     return text
 
 
