@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -17,6 +18,7 @@ from .models import TEXT_MAX
 from .phone import PhoneNumber, parse_phone
 from .rules import clean_text
 
+log = logging.getLogger("smsgw_kit.diagnostics")
 STAGES = ("proxy", "connection", "credentials", "message")
 DEFAULT_TEST_MESSAGE = "smsgw_kit test message: your SMS gateway account works. Code [Code]"
 ReportOutcome = Literal["passed", "failed", "unsupported"]
@@ -148,6 +150,14 @@ def _not_started(gateway_type: str, exc: Exception, settings: GatewaySettings) -
     )
 
 
+def _progress(callback: Callable[..., None], *args: Any) -> None:
+    """Tell the caller's progress callback; its own failure must not lose the tests that already ran."""
+    try:
+        callback(*args)
+    except Exception:  # any bug in the caller's callback is logged, not raised
+        log.warning("the on_progress callback failed; the tests go on", exc_info=True)
+
+
 def run_connection_tests(
     jobs: Iterable[tuple[Hashable, str, GatewaySettings]], phone: str | None, *, concurrency: int = 16,
     on_progress: Callable[[int, int, Hashable, ConnectionReport], None] | None = None,
@@ -171,5 +181,5 @@ def run_connection_tests(
             key = futures[future]
             reports[key] = future.result()
             if on_progress:
-                on_progress(len(reports), len(jobs), key, reports[key])
+                _progress(on_progress, len(reports), len(jobs), key, reports[key])
     return {key: reports[key] for key, _, _ in jobs}

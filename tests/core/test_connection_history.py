@@ -79,3 +79,11 @@ def test_saved_account_with_changed_values_before_saving(admin, emu):
     assert admin.get_account("Saved").version == 1  # nothing saved
     with pytest.raises(InvalidInput):
         admin.test_settings(phone="447079692712")  # no type and no account
+
+
+def test_a_failing_progress_callback_loses_no_test(admin, emu, caplog):
+    _create(admin, emu, "A")
+    reports = admin.test_accounts(on_progress=len)  # len() refuses four arguments
+    assert reports["A"].outcome == "passed"
+    assert admin.test_history_frame()["account_name"].tolist() == ["A"]
+    assert "on_progress callback failed" in caplog.text

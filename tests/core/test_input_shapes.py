@@ -196,3 +196,4 @@ def test_a_refused_url_never_shows_its_password(admin):
     err = refused(admin, admin.create_account, name="A", **NEXMO, gateway_url="http://u:hunter2@host:99999/",
                   field="gateway_url")
     assert "hunter2" not in str(err)
+
