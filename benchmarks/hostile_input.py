@@ -1,6 +1,6 @@
 """The long hostile-input run: every public function with hostile values, on SQLite and PostgreSQL.
 
-    python benchmarks/hostile_input.py [--calls 100000] [--minutes 30] [--pg URL] [--seed 1]
+    python benchmarks/hostile_input.py [--calls 100000] [--minutes 30] [--pg URL] [--seed 1] [--only sqlite]
 
 Prints, per backend and in total: calls, refusals, undeclared exceptions (anything outside
 SmsgwError) and partial writes (a refused call that changed the database). The target is 0 and 0.
@@ -86,17 +86,18 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--pg", default=PG_SERVER)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), help="one backend (run two at once on 2 cores)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="smsgw-hostile-")
     os.environ["SMSGW_KIT_KEY_FILE"] = os.path.join(folder, "secret.keys")  # connect(keyring=None) stays here
     os.environ["SMSGW_KIT_DATABASE_URL"] = f"sqlite:///{folder}/default.db"  # and connect(None) too
     loopback_only()
     keyring = Keyring.from_keys(Fernet.generate_key())
-    targets = [("SQLite", f"sqlite:///{folder}/hostile.db", None)]
-    pg = pg_database(args.pg)
+    targets = [] if args.only == "postgresql" else [("SQLite", f"sqlite:///{folder}/hostile.db", None)]
+    pg = None if args.only == "sqlite" else pg_database(args.pg)
     if pg:
         targets.append(("PostgreSQL", pg[0], pg[1]))
-    else:
+    elif args.only != "sqlite":
         print(f"PostgreSQL not reachable at {args.pg}: SQLite only")
     total, spent = Tally(), 0.0
     for label, url, _ in targets:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -21,6 +22,7 @@ from .models import TEXT_MAX
 from .phone import PhoneNumber, parse_phone
 from .rules import clean_text
 
+log = logging.getLogger("smsgw_kit.diagnostics")
 STAGES = ("proxy", "connection", "credentials", "message")
 DEFAULT_TEST_MESSAGE = "smsgw_kit test message: your SMS gateway account works. Code [Code]"
 ReportOutcome = Literal["passed", "failed", "unsupported"]
@@ -199,6 +201,14 @@ def not_started(gateway_type: str, exc: Exception, settings: GatewaySettings | N
     )
 
 
+def _progress(callback: Callable[..., None], *args: Any) -> None:
+    """Tell the caller's progress callback; its own failure must not lose the tests that already ran."""
+    try:
+        callback(*args)
+    except Exception:  # any bug in the caller's callback is logged, not raised
+        log.warning("the on_progress callback failed; the tests go on", exc_info=True)
+
+
 def run_connection_tests(
     jobs: Iterable[tuple[Key, str, GatewaySettings]], phone: str | None, *, concurrency: int = 16,
     on_progress: Callable[[int, int, Key, ConnectionReport], None] | None = None,
@@ -231,5 +241,5 @@ def run_connection_tests(
                 continue
             reports[key] = report
             if on_progress:
-                on_progress(len(reports), len(job_list), key, report)
+                _progress(on_progress, len(reports), len(job_list), key, report)
     return {key: reports[key] for key, _, _ in job_list if key in reports}

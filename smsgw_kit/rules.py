@@ -7,6 +7,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -126,15 +127,16 @@ def clean_url(value: Any, field: str = "gateway_url") -> str:
     if not text:
         return ""
     allowed = "http:// or https:// followed by a host name or IP address, and an optional port 1 to 65535"
+    shown = _shown(re.sub(r"//[^/@]*@", "//***@", text))  # a password in the URL never reaches a message
     try:
         parts = urlsplit(text)
         port = parts.port
     except ValueError:
-        raise InvalidInput(field, f"{_shown(text)} is not a web address", allowed=allowed) from None
+        raise InvalidInput(field, f"{shown} is not a web address", allowed=allowed) from None
     if parts.scheme not in ("http", "https") or not parts.hostname or not _is_host(parts.hostname):
-        raise InvalidInput(field, f"{_shown(text)} is not a web address", allowed=allowed)
+        raise InvalidInput(field, f"{shown} is not a web address", allowed=allowed)
     if port == 0:
-        raise InvalidInput(field, f"{_shown(text)} has port 0", allowed=allowed)
+        raise InvalidInput(field, f"{shown} has port 0", allowed=allowed)
     return text
 
 
@@ -220,6 +222,28 @@ def clean_choices(value: Any, field: str, allowed: Collection[str]) -> tuple[str
         if not isinstance(item, str) or item not in allowed:
             raise InvalidInput(field, f"{_shown(item)} cannot be chosen here", allowed=shown)
     return tuple(value)
+
+
+def clean_moment(value: Any, field: str) -> datetime | None:
+    """A timezone-aware datetime, or None (a naive one would mean a different moment on each machine)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(field, f"must be a timezone-aware datetime, not {_shown(value)}",
+                           allowed="e.g. datetime.now(UTC) - timedelta(days=7)")
+    return value
+
+
+def clean_many(value: Any, field: str, *, single: tuple[type, ...]) -> list[Any] | None:
+    """None (meaning all), one item of a `single` type, or a list/tuple/set of items (each checked later)."""
+    if value is None:
+        return None
+    if isinstance(value, single):
+        return [value]
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise InvalidInput(field, f"must be a list, not {_kind(value)}",
+                           allowed="None (all) or a list of names, ids or accounts")
+    return list(value)
 
 
 def clean_callable(value: Any, field: str) -> Callable[..., Any] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -279,12 +280,17 @@ class GatewayAdmin:
     def store_links_frame(self) -> pd.DataFrame:
         return views.store_links(self.db)
 
-    def test_history_frame(self, account: str | None = None, **filters: Any) -> pd.DataFrame:
-        """Test Connection runs, newest first; filters: run_by, outcome, since, until."""
-        return views.test_history(self.db, account=account, **filters)
+    def test_history_frame(self, account: str | None = None, *, run_by: str | None = None,
+                           outcome: str | None = None, since: datetime | None = None,
+                           until: datetime | None = None) -> pd.DataFrame:
+        """Test Connection runs, newest first, filtered by account name, who ran them, outcome and when."""
+        return views.test_history(self.db, account=account, run_by=run_by, outcome=outcome, since=since, until=until)
 
-    def audit_frame(self, **filters: Any) -> pd.DataFrame:
-        return views.audit_events(self.db, **filters)
+    def audit_frame(self, *, actor: str | None = None, action: str | None = None, object_name: str | None = None,
+                    since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
+        """The audit trail, newest first, filtered by who, what (action prefix), which object and when."""
+        return views.audit_events(self.db, actor=actor, action=action, object_name=object_name,
+                                  since=since, until=until)
 
     def data_version(self) -> tuple[int, int]:
         """Changes whenever anyone changes an account or store or runs a test (for pages to refresh)."""
@@ -514,11 +520,7 @@ class GatewayAdmin:
         from .diagnostics import not_started, run_connection_tests
 
         keystore.require(self.keyring)
-        if which is not None:
-            which = [which] if isinstance(which, int | str | GatewayAccountPublic) else which
-            if not isinstance(which, list | tuple | set | frozenset):
-                raise InvalidInput("which", f"must be a list of accounts, not {type(which).__name__}",
-                                   allowed="None (every account) or a list of names, ids or accounts")
+        which = rules.clean_many(which, "which", single=(int, str, GatewayAccountPublic))
         concurrency = rules.clean_whole(concurrency, "concurrency", 1, 64)
         rules.clean_callable(on_progress, "on_progress")
         with self._read() as s:

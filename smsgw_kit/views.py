@@ -9,7 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from . import models, routes
+from . import models, routes, rules
 from .db import Database
 from .keystore import SECRET_STATE
 
@@ -85,9 +85,12 @@ def accounts(db: Database) -> pd.DataFrame:
 def accounts_page(db: Database, *, search: str | None = None, offset: int = 0,
                   limit: int = 20) -> tuple[pd.DataFrame, int]:
     """A page of `accounts()` whose name, type or URL contains `search`, with linked store names."""
+    search = rules.clean_text(search, "search")
+    offset = rules.clean_whole(offset, "offset", 0, rules.ID_MAX)
+    limit = rules.clean_whole(limit, "limit", 1, 10_000)
     query = accounts_query()
-    if search and search.strip():
-        term = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if search:
+        term = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(sa.or_(*(sa.func.lower(c).like(f"%{term}%", escape="\\")
                                      for c in (A.name, A.gateway_type, A.gateway_url))))
     count = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
@@ -121,6 +124,9 @@ def test_history(db: Database, *, account: str | None = None, run_by: str | None
                  outcome: str | None = None, since: datetime | None = None,
                  until: datetime | None = None) -> pd.DataFrame:
     """Every Test Connection run, newest first; stages kept as a list per run."""
+    account, run_by, outcome = (rules.clean_text(v, f) for v, f in
+                                ((account, "account"), (run_by, "run_by"), (outcome, "outcome")))
+    since, until = rules.clean_moment(since, "since"), rules.clean_moment(until, "until")
     query = sa.select(T.id, T.started_at, T.account_name, T.gateway_account_id, T.gateway_type, T.phone,
                       T.outcome, T.duration_ms, T.summary, T.message_id, T.run_by, T.stages)
     if account is not None:
@@ -142,6 +148,9 @@ def audit_events(db: Database, *, actor: str | None = None, action: str | None =
                  object_name: str | None = None, since: datetime | None = None,
                  until: datetime | None = None) -> pd.DataFrame:
     """The audit trail, newest first, filtered by who, what, which object and when."""
+    actor, action, object_name = (rules.clean_text(v, f) for v, f in
+                                  ((actor, "actor"), (action, "action"), (object_name, "object_name")))
+    since, until = rules.clean_moment(since, "since"), rules.clean_moment(until, "until")
     query = sa.select(E.id, E.at, E.actor, E.action, E.object_kind, E.object_id, E.object_name, E.before, E.after,
                       E.db_user)
     if actor:

@@ -10,6 +10,7 @@ import math
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 import sqlalchemy as sa
@@ -89,7 +90,8 @@ HOSTILE = st.one_of(
     st.dictionaries(st.one_of(st.text(max_size=5), st.integers()), st.one_of(st.floats(), st.text(max_size=5),
                                                                               st.integers()), max_size=3),
     st.builds(_recursive_list), st.builds(_recursive_dict), st.just(_deep(5000)),
-    st.builds(object), st.builds(_Opaque), st.just(print), st.just(int), st.complex_numbers(max_magnitude=5),
+    st.datetimes(), st.datetimes(timezones=st.just(UTC)),
+    st.builds(object), st.builds(_Opaque), st.just(len), st.just(int), st.complex_numbers(max_magnitude=5),
 )
 GOOD_NAMES = ["Primary", "Backup", "Corp", "Ünïcødé", "'; DROP TABLE x; --"]
 NAMES = st.one_of(st.sampled_from(GOOD_NAMES), st.sampled_from(GOOD_NAMES), HOSTILE)
@@ -175,6 +177,10 @@ OPERATIONS: dict[str, Callable[[GatewayAdmin, Callable], object]] = {
     "test_settings": _test_settings,
     "test_accounts": _test_accounts,
     "connect": _connect,
+    "accounts_page": lambda a, d: a.accounts_page(**_spoil(d, {}, ["search", "offset", "limit"])),
+    "test_history_frame": lambda a, d: a.test_history_frame(**_spoil(d, {}, ["account", "run_by", "outcome",
+                                                                            "since", "until"])),
+    "audit_frame": lambda a, d: a.audit_frame(**_spoil(d, {}, ["actor", "action", "object_name", "since", "until"])),
 }
 
 

@@ -137,3 +137,11 @@ def test_a_run_is_kept_at_its_own_start_time_not_when_it_was_saved(admin, odd_ne
     started = admin.test_history_frame().iloc[0]["started_at"].to_pydatetime()
     assert started == datetime.fromisoformat(report.started_at)
     assert before - timedelta(milliseconds=1) <= started < before + timedelta(milliseconds=250)
+
+
+def test_a_failing_progress_callback_loses_no_test(admin, emu, caplog):
+    _create(admin, emu, "A")
+    reports = admin.test_accounts(on_progress=len)  # len() refuses four arguments
+    assert reports["A"].outcome == "passed"
+    assert admin.test_history_frame()["account_name"].tolist() == ["A"]
+    assert "on_progress callback failed" in caplog.text

@@ -190,3 +190,10 @@ def test_a_malformed_database_url_names_database_url(url, keyring):
 def test_an_unusable_database_url_is_a_storage_error(url, keyring):
     with pytest.raises(StorageError):
         connect(url, keyring=keyring, actor="t")
+
+
+def test_a_refused_url_never_shows_its_password(admin):
+    err = refused(admin, admin.create_account, name="A", **NEXMO, gateway_url="http://u:hunter2@host:99999/",
+                  field="gateway_url")
+    assert "hunter2" not in str(err)
+
