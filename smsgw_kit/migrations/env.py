@@ -29,6 +29,9 @@ def run_migrations_online() -> None:
             connection.commit()
         finally:
             if connection.dialect.name == "postgresql":
+                # A failed migration leaves the transaction aborted: end it, or the unlock fails and the
+                # pooled connection keeps the session lock, so every later migration waits forever.
+                connection.rollback()
                 connection.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
                 connection.commit()
 
