@@ -121,7 +121,7 @@ def _clickatell(gateway: ClickatellGateway, message_id: str) -> DeliveryStatus:
 
 
 def _bulletin(gateway: BulletinGateway, message_id: str) -> DeliveryStatus:
-    url = gateway.queue_url.rsplit("/", 1)[0] + "/status"
+    url = gateway.url.split("?")[0].rsplit("/", 1)[0] + "/status"  # .../api/3/sms/out -> .../api/3/sms/status
     params = {"userId": gateway.settings.user_name, "password": gateway.settings.password}
     others: dict[str, DeliveryStatus] = {}
     for _ in range(BULLETIN_MAX_READS):

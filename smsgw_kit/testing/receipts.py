@@ -163,5 +163,5 @@ ROUTES = (
     ("GET", r"/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages/(?P<msid>[^/.]+)\.json", "Twilio", twilio_message),
     ("GET", r"/http/querymsg", "Clickatell", clickatell_query),
     ("POST", r"/http/querymsg", "Clickatell", clickatell_query),
-    ("GET", r"/api/1/sms/status", "Bulletin.net", bulletin_status),
+    ("GET", r"/api/\d+/sms/status", "Bulletin.net", bulletin_status),
 )

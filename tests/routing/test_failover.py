@@ -75,14 +75,14 @@ def test_credentials_refused_and_documented_rejection_fail_over(admin, emu, make
 
 
 def test_faults_injected_per_account_hit_only_that_account(admin, emu, make_account, sends):
-    emu.add_credentials("Nexmo", user_name="second-key", password="second-secret")
+    emu.add_credentials("Nexmo", user_name="second1", password="second-secret")
     make_account("Nexmo A")
-    make_account("Nexmo B", user_name="second-key", password="second-secret")
+    make_account("Nexmo B", user_name="second1", password="second-secret")
     store = _store(admin, "Nexmo A", ["Nexmo B"])
     emu.inject("Nexmo", error="8", account="emu12345")  # partner account barred, for Nexmo A only
     report = admin.send_code(store, UK)
     assert report.account == "Nexmo B" and report.attempts[0].stage == "provider", report.summary
-    assert [r.form["api_key"] for r in sends()] == ["emu12345", "second-key"]
+    assert [r.form["api_key"] for r in sends()] == ["emu12345", "second1"]
 
 
 def test_every_account_refusing_reports_failed_and_nothing_sent(admin, emu, dead, make_account, sends):
