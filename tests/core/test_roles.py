@@ -108,7 +108,7 @@ def test_auditor_uses_the_toolkit_read_only(seeded, logins):
         from smsgw_kit.ui import AdminCenter
 
         center = AdminCenter(auditor)  # every page of the Admin Center opens under the auditor's login
-        for page in ("Identity Stores", "History", "Audit", "SMS Gateways"):
+        for page in ("Identity Stores", "History", "Audit", "SMS Gateway"):
             center.open(page)
         assert center.page.table.count == 1
         center.close()

@@ -73,10 +73,10 @@ def test_connect_from_several_threads_at_once_on_a_new_sqlite_file(tmp_path):
             admin.db.dispose()
 
 
-@pytest.mark.postgres
-def test_connect_from_several_threads_at_once_on_postgres(pg_database_url):
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_connect_from_several_threads_at_once_on_postgres(database_url):
     for _ in range(4):
-        made = _connect_at_once(pg_database_url)
+        made = _connect_at_once(database_url)
         assert not [m for m in made if isinstance(m, Exception)], made
         for admin in made:
             admin.db.dispose()
@@ -125,9 +125,9 @@ def test_connecting_to_an_unreachable_server_is_a_storage_error_saying_so(keyrin
     assert "hunter2" not in str(caught.value)
 
 
-@pytest.mark.postgres
-def test_every_call_after_the_server_went_away_is_a_storage_error_saying_so(pg_database_url, keyring, unused_tcp_port):
-    admin = GatewayAdmin(Database(pg_database_url, migrate=False), keyring=keyring)
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_every_call_after_the_server_went_away_is_a_storage_error_saying_so(database_url, keyring, unused_tcp_port):
+    admin = GatewayAdmin(Database(database_url, migrate=False), keyring=keyring)
     admin.db.dispose()
     # the server is gone: the same admin now reaches a port where nothing listens
     admin.db = Database(f"postgresql://ops:hunter2@127.0.0.1:{unused_tcp_port}/smsgw", migrate=False)

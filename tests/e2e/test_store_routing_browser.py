@@ -97,7 +97,7 @@ def test_store_routing_page_in_the_browser(app: Page, drill, emulator, shots):
     assert len(sends) == 1 and sends[0].form["To"] == "+" + UK
 
     # The SMS Gateways table shows where each account is used
-    page.get_by_role("button", name="SMS Gateways").click()
+    page.get_by_role("button", name="SMS Gateway", exact=True).click()
     gateways = page.locator(".smsgw-page-gateways")
     used = gateways.locator(".smsgw-row", has=page.locator(".smsgw-account-name", has_text="Twilio PK"))
     expect(used.locator(".smsgw-used-by")).to_contain_text("Drill AD (route for +92)")

@@ -9,12 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
+from proxy_credentials import PROXY_PASSWORD, PROXY_USER
 
 from smsgw_kit.gateways import ProxySettings
 from smsgw_kit.testing import ProviderEmulator
 from smsgw_kit.testing.emulator import provider_name
-
-PROXY_USER, PROXY_PASSWORD = "proxyuser", "proxy-pass-123"
 
 
 def free_port() -> int:

@@ -21,7 +21,7 @@ from urllib.parse import quote, quote_plus
 import papermill as pm
 import pytest
 import sqlalchemy as sa
-from conftest import PROXY_PASSWORD, PROXY_USER
+from proxy_credentials import PROXY_PASSWORD, PROXY_USER
 
 from smsgw_kit import GatewayAdmin, InvalidInput, SmsgwError
 from smsgw_kit.testing.credentials import generic_options
@@ -96,6 +96,8 @@ def _notebooks(folder: Path, monkeypatch) -> list[Path]:
         "runbooks/rotate_encryption_key.ipynb": {},
         "runbooks/move_identity_stores.ipynb": {"from_account": "Primary", "to_account": "Token", "delete_old": False},
         "runbooks/verify_secrets.ipynb": {},
+        "runbooks/apply_config.ipynb": {},  # plans the database's own export: secrets as references only
+        "runbooks/failover_drill.ipynb": {"phones": [PHONE], "fail_on_failure": False},
     }
     assert set(runs) == {p.relative_to(NOTEBOOKS).as_posix() for p in NOTEBOOKS.rglob("*.ipynb")
                          if ".ipynb_checkpoints" not in p.parts}, "a new notebook must join the scan"

@@ -15,7 +15,7 @@ def test_an_auditor_opens_every_page_and_cannot_test_or_save(sqlite_admin):
     auditor = GatewayAdmin(sqlite_admin.db, read_only=True)
     center = AdminCenter(auditor)
     try:
-        page = center.open("SMS Gateways")
+        page = center.open("SMS Gateway")
         assert page.table.count == 1
         assert page.create_button.disabled and "encryption key" in page.notice.value
         row = auditor.accounts_frame().iloc[0]
