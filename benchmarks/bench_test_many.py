@@ -1,12 +1,13 @@
 """Benchmark: Bulk Test Connection on 200 and 2,000 accounts against the emulator with 100 ms latency.
 
 The emulator runs in a process of its own (as a provider would be remote), over https (as real
-providers; --http for plain http), injecting the latency on every request. For each batch size it prints the wall time of run_connection_tests (pooled clients,
-shared per proxy / CA bundle / timeouts), the same batch with one client per account (the previous
-behaviour, as a baseline in the same run), the sequential time (a sample run one at a time, scaled;
---full runs them all) and the ideal (sequential split perfectly over the concurrency bound, never less
-than the slowest single test); then the targets, the client's CPU time per account (a figure that a
-busy machine disturbs less than wall times) and the peak memory (max RSS) of this process.
+providers; --http for plain http), injecting the latency on every request. For each batch size it
+prints the wall time of run_connection_tests (pooled clients, shared per proxy / CA bundle / timeouts),
+the same batch with one client per account (the previous behaviour, as a baseline in the same run),
+the sequential time (a sample run one at a time, scaled; --full runs them all) and the ideal
+(sequential split perfectly over the concurrency bound, never less than the slowest single test);
+then the targets, the client's CPU time per account (a figure that a busy machine disturbs less than
+wall times) and the peak memory (max RSS) of this process.
 
     python benchmarks/bench_test_many.py [--accounts 200 2000] [--concurrency 50] [--full]
 """

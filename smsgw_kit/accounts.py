@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import audit, locks, refs, rules, secret_options
 from .errors import AccountLinked, DuplicateName, NotFound, StaleEdit
 from .fields import CLEARABLE, SECRETS, GatewayAccountCreate, GatewayAccountUpdate
 from .gateways import GatewaySettings, ProxySettings, get_gateway_type
 from .models import AccountDeleted, GatewayAccount, GatewayAccountPublic, IdentityStore, utcnow
-from .secrets import Keyring
+from .secrets import Keyring, NoKeys
 
 KIND = "SMS gateway account"
+ACCOUNTS = GatewayAccount.metadata.tables["gateway_account"]
 NO_DEFAULT_LEFT = ("{name!r} was the default SMS gateway account; there is no default now, so identity stores "
                    "created from now on have no account until another account is made the default.")
 
@@ -25,7 +27,7 @@ class Context:
     """Who acts and with which keys, for one operation."""
 
     actor: str
-    keyring: Keyring
+    keyring: Keyring | NoKeys
 
 
 def clean_fields(raw: dict[str, Any], *, create: bool = False) -> dict[str, Any]:
@@ -100,17 +102,17 @@ def create_many(session: Session, ctx: Context, many: list[dict[str, Any]]) -> l
         seen[values["name_key"]] = values["name"]
     chunks = [list(seen)[i:i + 500] for i in range(0, len(seen), 500)]
     for chunk in chunks:
-        clash = session.exec(select(GatewayAccount.name).where(GatewayAccount.name_key.in_(chunk))).first()
+        clash = session.exec(select(GatewayAccount.name).where(col(GatewayAccount.name_key).in_(chunk))).first()
         if clash is not None:
             raise DuplicateName(KIND, clash)
     now = utcnow()
     rows = [_new_row(values, ctx, now) for values in prepared]
     # A plain executemany (no RETURNING): the drivers' fast path; the ids are read back by name.
-    session.execute(sa.insert(GatewayAccount.__table__), rows)
+    session.execute(sa.insert(ACCOUNTS), rows)
     by_key: dict[str, int] = {}
     for chunk in chunks:
-        by_key.update((k, i) for i, k in session.exec(
-            select(GatewayAccount.id, GatewayAccount.name_key).where(GatewayAccount.name_key.in_(chunk))).all())
+        by_key.update((k, cast(int, i)) for i, k in session.exec(
+            select(GatewayAccount.id, GatewayAccount.name_key).where(col(GatewayAccount.name_key).in_(chunk))).all())
     ids = [by_key[row["name_key"]] for row in rows]
     audit.record_many(session, actor=ctx.actor, action="account.create", object_kind="account",
                       events=[(i, row["name"], None, audit.snapshot_values(row)) for i, row in zip(ids, rows, strict=True)])
@@ -119,7 +121,8 @@ def create_many(session: Session, ctx: Context, many: list[dict[str, Any]]) -> l
 
 def _new_row(values: dict[str, Any], ctx: Context, now: Any) -> dict[str, Any]:
     """Every column of a new account (model defaults filled in, secrets encrypted), in model order."""
-    row = {name: (f.default_factory() if f.default_factory else f.default)
+    # the model's factories take no arguments (none asks for the validated data)
+    row = {name: (cast(Callable[[], Any], f.default_factory)() if f.default_factory else f.default)
            for name, f in GatewayAccount.model_fields.items() if name != "id"}
     row.update(values)
     row.update({col: ctx.keyring.encrypt(row.pop(k, None)) for k, col in SECRETS.items()})
@@ -151,11 +154,11 @@ def modify(session: Session, ctx: Context, row: GatewayAccount, fields: dict[str
         values["options_enc"] = None
     for key, value in values.items():
         setattr(row, key, value)
-    for name, col in SECRETS.items():
+    for name, column in SECRETS.items():
         if name in cleared:
-            setattr(row, col, None)
+            setattr(row, column, None)
         elif name in new_secrets:
-            setattr(row, col, ctx.keyring.encrypt(new_secrets[name]))
+            setattr(row, column, ctx.keyring.encrypt(new_secrets[name]))
     old, new = audit.changes(before, audit.snapshot(row), rotated=set(new_secrets))
     if not old:
         return False
@@ -241,7 +244,7 @@ def ensure_deletable(session: Session, row: GatewayAccount) -> None:
     """The delete guard: refuse, naming each store and role, while any identity store uses the account."""
     from . import routes  # routes builds on this module
 
-    uses = routes.uses(session, row.id)
+    uses = routes.uses(session, cast(int, row.id))
     if uses:
         raise AccountLinked(row.name, [], uses=uses)
 
@@ -257,7 +260,7 @@ def delete(session: Session, ctx: Context, row: GatewayAccount) -> AccountDelete
     return AccountDeleted(id=cast(int, row.id), name=row.name, was_default=row.is_default, notice=notice)
 
 
-def settings_of(row: GatewayAccount, keyring: Keyring) -> GatewaySettings:
+def settings_of(row: GatewayAccount, keyring: Keyring | NoKeys) -> GatewaySettings:
     """The decrypted settings a gateway needs, for one call."""
     return build_settings({**row.model_dump(), "password": keyring.decrypt(row.password_enc),
                            "proxy_password": keyring.decrypt(row.proxy_password_enc),

@@ -25,6 +25,7 @@ MASKED_SECRETS = {**{column: name for name, column in SECRETS.items()}, "options
 _HIDDEN = {"name_key", "version", "created_at", "created_by", "updated_at", "updated_by", "id"}
 GENESIS = "0" * 64  # the prev_hash of the first event
 CHAIN_LOCK = 0x5_3_6D_73_61  # serialises appends to the chain on PostgreSQL (SQLite's writer lock already does)
+EVENTS = AuditEvent.metadata.tables["audit_event"]
 CHAINED = ("at", "actor", "db_user", "action", "object_kind", "object_id", "object_name", "before", "after")
 
 
@@ -70,7 +71,7 @@ def _canonical_time(value: datetime) -> str:
 
 def event_hash(prev_hash: str, content: dict[str, Any]) -> str:
     """SHA-256 of the previous hash and this event's content, in one canonical JSON form."""
-    data = {k: content.get(k) for k in CHAINED}
+    data: dict[str, Any] = {k: content.get(k) for k in CHAINED}
     data["at"] = _canonical_time(data["at"])
     for k in ("before", "after"):  # stored JSON may come back as text (SQLite) or parsed
         if isinstance(data[k], str):
@@ -98,7 +99,7 @@ def _head(session: Session) -> tuple[str, str | None]:
         lock_chain(conn)
         if conn.dialect.name == "postgresql":
             db_user = conn.execute(sa.text("SELECT session_user")).scalar()
-        e = AuditEvent.__table__.c
+        e = EVENTS.c
         last = conn.execute(sa.select(e.hash).order_by(e.id.desc()).limit(1)).scalar()
         info["audit_head"], info["audit_db_user"] = last or GENESIS, db_user
     return info["audit_head"], info["audit_db_user"]
@@ -133,15 +134,16 @@ def record_many(session: Session, *, actor: str, action: str, object_kind: str,
     rows = []
     for object_id, name, before, after in events:
         log.info("%s %s %r by %s", action, object_kind, name, actor)
-        row = {"at": utcnow(), "actor": actor, "db_user": db_user, "action": action, "object_kind": object_kind,
-               "object_id": object_id, "object_name": name,
-               "before": json.loads(json.dumps(before, default=str)) if before is not None else None,
-               "after": json.loads(json.dumps(after, default=str)) if after is not None else None}
+        row: dict[str, Any] = {
+            "at": utcnow(), "actor": actor, "db_user": db_user, "action": action, "object_kind": object_kind,
+            "object_id": object_id, "object_name": name,
+            "before": json.loads(json.dumps(before, default=str)) if before is not None else None,
+            "after": json.loads(json.dumps(after, default=str)) if after is not None else None}
         row["prev_hash"], row["hash"] = prev, event_hash(prev, row)
         prev = row["hash"]
         rows.append(row)
     if rows:
-        session.execute(sa.insert(AuditEvent.__table__), rows)  # executemany inserts in order: ids follow the chain
+        session.execute(sa.insert(EVENTS), rows)  # executemany inserts in order: ids follow the chain
         session.info["audit_head"] = prev
 
 
@@ -166,7 +168,7 @@ class AuditCheck:
 
 def verify(conn: sa.Connection) -> AuditCheck:
     """Walk the chain in id order; name the first altered, removed or reordered event."""
-    e = AuditEvent.__table__.c
+    e = EVENTS.c
     rows = conn.execute(sa.select(e.id, e.prev_hash, e.hash, *(e[k] for k in CHAINED)).order_by(e.id)).mappings().all()
     by_hash = {r["hash"]: r["id"] for r in rows}
     prev, count = GENESIS, 0
@@ -191,11 +193,11 @@ def rechain(conn: sa.Connection) -> int:
     Anyone with write access to the table could do this: the chain proves who did not tamper
     together with the PostgreSQL roles (operators cannot update the trail) and a chain head kept elsewhere.
     """
-    e = AuditEvent.__table__.c
+    e = EVENTS.c
     rows = conn.execute(sa.select(e.id, *(e[k] for k in CHAINED)).order_by(e.id)).mappings().all()
     prev = GENESIS
     for row in rows:
         digest = event_hash(prev, dict(row))
-        conn.execute(sa.update(AuditEvent.__table__).where(e.id == row["id"]).values(prev_hash=prev, hash=digest))
+        conn.execute(sa.update(EVENTS).where(e.id == row["id"]).values(prev_hash=prev, hash=digest))
         prev = digest
     return len(rows)

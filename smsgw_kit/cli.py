@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .errors import SmsgwError
+
+if TYPE_CHECKING:
+    from .service import GatewayAdmin
 
 EPILOG = """\b
 Examples:
@@ -46,7 +49,7 @@ class Settings:
 
     def __init__(self, database_url: str | None, key_file: Path | None, actor: str | None):
         self.database_url, self.key_file, self.actor = database_url, key_file, actor
-        self._admin = None
+        self._admin: GatewayAdmin | None = None
 
     @property
     def admin(self):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import accounts, audit, routing
 from .db import Database
@@ -17,7 +17,7 @@ from .gateways import GatewaySettings, get_gateway_type
 from .gateways.delivery import DeliveryStatus, check_delivery
 from .models import DeliveryAttempt, GatewayAccount, IdentityStore, utcnow
 
-D = DeliveryAttempt.__table__.c
+D = DeliveryAttempt.metadata.tables["delivery_attempt"].c
 COLUMNS = ("at", "send_id", "attempt", "store_name", "phone_masked", "country", "account_name", "gateway_type",
            "role", "stage", "outcome", "reason", "duration_ms", "message_id", "delivery_status",
            "delivery_reason", "status_checked_at", "run_by")
@@ -53,14 +53,14 @@ def frame(db: Database, *, store: str | None = None, since: datetime | None = No
         query = query.where(D.outcome == outcome)
     with db.reading() as conn:
         data = pd.read_sql(query, conn)
-    for col in ("at", "status_checked_at"):
-        data[col] = pd.to_datetime(data[col], utc=True, format="mixed").dt.as_unit("us")
-    for col in ("attempt",):
-        data[col] = data[col].astype("Int64")
+    for column in ("at", "status_checked_at"):
+        data[column] = pd.to_datetime(data[column], utc=True, format="mixed").dt.as_unit("us")
+    for column in ("attempt",):
+        data[column] = data[column].astype("Int64")
     data["duration_ms"] = data["duration_ms"].astype("Float64")
-    for col in COLUMNS:
-        if col not in ("at", "status_checked_at", "attempt", "duration_ms"):
-            data[col] = data[col].astype("string")
+    for column in COLUMNS:
+        if column not in ("at", "status_checked_at", "attempt", "duration_ms"):
+            data[column] = data[column].astype("string")
     return data
 
 
@@ -70,7 +70,7 @@ def purge(session: Session, ctx: accounts.Context, *, older_than_days: int | Non
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
         raise InvalidInput("older_than_days", f"{days!r} is not allowed", allowed="0 or more days")
     cutoff = utcnow() - timedelta(days=days)
-    count = session.exec(sa.delete(DeliveryAttempt).where(DeliveryAttempt.at < cutoff)).rowcount
+    count = session.exec(sa.delete(DeliveryAttempt).where(col(DeliveryAttempt.at) < cutoff)).rowcount
     audit.record(session, actor=ctx.actor, action="deliveries.purge", row=None, object_kind="delivery_log",
                  object_name="delivery_attempt", after={"older_than_days": days, "deleted": count})
     return count
@@ -93,7 +93,7 @@ def status_query(session: Session, ref: Any, keyring: Any) -> StatusQuery:
     if not isinstance(send_id, str):
         raise InvalidInput("report", "must be a DeliveryReport or its send_id")
     row = session.exec(select(DeliveryAttempt).where(DeliveryAttempt.send_id == send_id)
-                       .order_by(DeliveryAttempt.attempt.desc())).first()
+                       .order_by(col(DeliveryAttempt.attempt).desc())).first()
     if row is None:
         raise NotFound("delivery", send_id)
     account = session.get(GatewayAccount, row.gateway_account_id) if row.gateway_account_id else None

@@ -153,6 +153,8 @@ class PluginError(SmsgwError):
 class GatewayError(SmsgwError):
     """Raised when talking to an SMS provider fails."""
 
+    may_have_been_sent: bool = False  # set on a send that failed after the request went out
+
 
 class ProxyFailed(GatewayError):
     """Raised when the proxy is unreachable or refuses the request or its credentials."""

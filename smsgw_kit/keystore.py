@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from . import audit
 from .db import Database
 from .errors import InvalidInput, ReadOnly, SecretsError, StaleKey
-from .models import GatewayAccount, SecretKey, utcnow
+from .models import GatewayAccount, utcnow
 from .secrets import KEYS_ENV, Keyring, NoKeys, key_of, where_keys_are_looked_for
 
 KEY_LOCK = 0x5_3_6D_73_6B  # writers hold it shared, a rotation exclusively (PostgreSQL)
@@ -27,7 +28,8 @@ ENC_COLUMNS = ("password_enc", "proxy_password_enc", "options_enc")
 # A database view (migration 0002) saying which secrets are set without showing them; auditors may read it.
 SECRET_STATE = sa.table("gateway_account_secret_state", sa.column("id"), sa.column("password_set"),
                         sa.column("proxy_password_set"), sa.column("secret_options_set"))
-A, K = GatewayAccount.__table__.c, SecretKey.__table__.c
+ACCOUNTS, KEYS = SQLModel.metadata.tables["gateway_account"], SQLModel.metadata.tables["secret_key"]
+A, K = ACCOUNTS.c, KEYS.c
 
 
 @dataclass(frozen=True)
@@ -63,10 +65,11 @@ def usable(ring: Keyring | NoKeys) -> bool:
     return not isinstance(ring, NoKeys)
 
 
-def require(ring: Keyring | NoKeys) -> None:
-    """Raise KeyNeeded on a connection without keys."""
+def require(ring: Keyring | NoKeys) -> Keyring:
+    """The keys; KeyNeeded on a connection without keys."""
     if isinstance(ring, NoKeys):
-        ring.encrypt("")
+        ring.encrypt("")  # raises KeyNeeded
+    return ring
 
 
 def refuse_if_read_only(read_only: bool) -> None:
@@ -77,7 +80,7 @@ def refuse_if_read_only(read_only: bool) -> None:
 
 def next_keyring(ring: Keyring | NoKeys, new_key: str | None) -> Keyring:
     """The keyring a rotation re-encrypts under: a new (or given) key first, the old ones kept to decrypt."""
-    require(ring)
+    ring = require(ring)
     if ring.source == "environment":
         if new_key:
             raise InvalidInput("new_key", f"cannot be saved: keys come from {KEYS_ENV}",
@@ -169,12 +172,12 @@ def _new_tokens(session: Session) -> Iterator[str]:
 
 def _record_current(conn: sa.Connection, fp: str, actor: str) -> None:
     now = utcnow()
-    conn.execute(sa.update(SecretKey.__table__).where(K.is_current.is_(True)).values(is_current=False, retired_at=now))
+    conn.execute(sa.update(KEYS).where(K.is_current.is_(True)).values(is_current=False, retired_at=now))
     if conn.execute(sa.select(K.fingerprint).where(K.fingerprint == fp)).first():
-        conn.execute(sa.update(SecretKey.__table__).where(K.fingerprint == fp)
+        conn.execute(sa.update(KEYS).where(K.fingerprint == fp)
                      .values(is_current=True, retired_at=None, since=now, recorded_by=actor))
     else:
-        conn.execute(sa.insert(SecretKey.__table__).values(fingerprint=fp, is_current=True, since=now,
+        conn.execute(sa.insert(KEYS).values(fingerprint=fp, is_current=True, since=now,
                                                            recorded_by=actor))
 
 
@@ -193,7 +196,9 @@ def _guard(session: Session, _ctx: object, _instances: object) -> None:
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(RECORD_LOCK)))
             state = read_state(conn)
         if fps != {state.current}:
-            _record_current(conn, next(iter(fps)), session.info.get("actor", "smsgw_kit"))
+            fp = next(iter(fps))
+            assert fp is not None  # checked above: the one fingerprint is not None
+            _record_current(conn, fp, session.info.get("actor", "smsgw_kit"))
         return
     raise StaleKey(
         f"The database's secrets are under the key {state.current}, but this change was encrypted under "
@@ -207,7 +212,8 @@ def _hide_ciphertext(state: sa.orm.ORMExecuteState) -> None:
     """Sessions of read-only connections never select the ciphertext columns (auditors may not read them)."""
     if not (state.is_select and state.session.info.get("no_ciphertext")):
         return
-    if any(d.get("expr") is GatewayAccount for d in state.statement.column_descriptions):  # whole rows only
+    query = cast(sa.Select, state.statement)  # is_select: an ORM select
+    if any(d.get("expr") is GatewayAccount for d in query.column_descriptions):  # whole rows only
         state.statement = state.statement.options(
             *(sa.orm.defer(getattr(GatewayAccount, c), raiseload=True) for c in ENC_COLUMNS))
 
@@ -247,7 +253,7 @@ def discard_secrets(db: Database, *, actor: str) -> int:
             for column in ENC_COLUMNS:
                 setattr(row, column, None)
             session.add(row)
-        session.connection().execute(sa.update(SecretKey.__table__).where(K.is_current.is_(True))
+        session.connection().execute(sa.update(KEYS).where(K.is_current.is_(True))
                                      .values(is_current=False, retired_at=utcnow()))
         audit.record(session, actor=actor, action="keys.discard", row=None, object_kind="keys",
                      object_name="lost key", after={"secrets_discarded": count})

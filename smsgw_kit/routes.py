@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import phonenumbers
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import accounts, audit
 from .errors import InvalidInput
@@ -58,14 +58,14 @@ def _country_of(route: StoreRoute) -> Country:
 
 def fallbacks(session: Session, store_id: int) -> list[GatewayAccount]:
     """The store's fallback accounts, in the order they are tried."""
-    query = (select(GatewayAccount).join(StoreFallback, StoreFallback.gateway_account_id == GatewayAccount.id)
-             .where(StoreFallback.identity_store_id == store_id).order_by(StoreFallback.position))
+    query = (select(GatewayAccount).join(StoreFallback, col(StoreFallback.gateway_account_id) == GatewayAccount.id)
+             .where(StoreFallback.identity_store_id == store_id).order_by(col(StoreFallback.position)))
     return list(session.exec(query).all())
 
 
 def routes(session: Session, store_id: int) -> list[tuple[Country, GatewayAccount]]:
     """The store's country routes, calling codes first, each with its account."""
-    query = (select(StoreRoute, GatewayAccount).join(GatewayAccount, StoreRoute.gateway_account_id == GatewayAccount.id)
+    query = (select(StoreRoute, GatewayAccount).join(GatewayAccount, col(StoreRoute.gateway_account_id) == GatewayAccount.id)
              .where(StoreRoute.identity_store_id == store_id))
     found = [(_country_of(r), a) for r, a in session.exec(query).all()]
     return sorted(found, key=lambda ca: (ca[0].region is not None, ca[0].calling_code or 0, ca[0].region or ""))
@@ -76,9 +76,9 @@ def roles_of(session: Session, store: IdentityStore) -> tuple[list[tuple[Country
     """The store's (routes, linked account, fallbacks in order) read in one query (send_code's hot path)."""
     R, F = StoreRoute, StoreFallback
     query = (select(GatewayAccount, R.calling_code, R.region, F.position)
-             .outerjoin(R, sa.and_(R.gateway_account_id == GatewayAccount.id, R.identity_store_id == store.id))
-             .outerjoin(F, sa.and_(F.gateway_account_id == GatewayAccount.id, F.identity_store_id == store.id))
-             .where(sa.or_(R.id.is_not(None), F.id.is_not(None), GatewayAccount.id == store.gateway_account_id)))
+             .outerjoin(R, sa.and_(col(R.gateway_account_id) == GatewayAccount.id, col(R.identity_store_id) == store.id))
+             .outerjoin(F, sa.and_(col(F.gateway_account_id) == GatewayAccount.id, col(F.identity_store_id) == store.id))
+             .where(sa.or_(col(R.id).is_not(None), col(F.id).is_not(None), col(GatewayAccount.id) == store.gateway_account_id)))
     found_routes: dict[Country, GatewayAccount] = {}
     found_fallbacks: dict[int, GatewayAccount] = {}
     linked = None
@@ -103,8 +103,8 @@ def set_fallbacks(session: Session, ctx: accounts.Context, store: IdentityStore,
     for row in chosen:
         if row.id in seen:
             raise InvalidInput("fallbacks", f"{row.name!r} is listed twice", allowed="each account once")
-        seen.add(row.id)
-    before = [a.name for a in fallbacks(session, store.id)]
+        seen.add(cast(int, row.id))  # saved rows
+    before = [a.name for a in fallbacks(session, cast(int, store.id))]
     after = [a.name for a in chosen]
     if before == after:
         return False
@@ -112,7 +112,8 @@ def set_fallbacks(session: Session, ctx: accounts.Context, store: IdentityStore,
         session.delete(old)
     session.flush()  # the old positions must be gone before the unique index sees the new ones
     for position, row in enumerate(chosen):
-        session.add(StoreFallback(identity_store_id=store.id, gateway_account_id=row.id, position=position))
+        session.add(StoreFallback(identity_store_id=cast(int, store.id), gateway_account_id=cast(int, row.id),
+                                  position=position))
     session.flush()
     audit.record(session, actor=ctx.actor, action="store.set_fallbacks", row=store,
                  before={"fallbacks": before}, after={"fallbacks": after})
@@ -128,17 +129,24 @@ def _route_row(session: Session, store_id: int, country: Country) -> StoreRoute 
     return session.exec(query).first()
 
 
+def _routed_account(session: Session, row: StoreRoute) -> GatewayAccount:
+    account = session.get(GatewayAccount, row.gateway_account_id)
+    assert account is not None  # the foreign key (RESTRICT) keeps a routed account
+    return account
+
+
 def set_route(session: Session, ctx: accounts.Context, store: IdentityStore, country: Country,
               account: GatewayAccount) -> bool:
     """Numbers of `country` go first through `account` (replacing an earlier route for it)."""
-    row = _route_row(session, store.id, country)
-    before = session.get(GatewayAccount, row.gateway_account_id).name if row else None
+    store_id = cast(int, store.id)  # a saved row
+    row = _route_row(session, store_id, country)
+    before = _routed_account(session, row).name if row else None
     if row is not None and row.gateway_account_id == account.id:
         return False
     if row is None:
-        row = StoreRoute(identity_store_id=store.id, calling_code=country.calling_code, region=country.region,
-                         gateway_account_id=account.id)
-    row.gateway_account_id = account.id
+        row = StoreRoute(identity_store_id=store_id, calling_code=country.calling_code, region=country.region,
+                         gateway_account_id=cast(int, account.id))  # a saved row
+    row.gateway_account_id = cast(int, account.id)
     session.add(row)
     session.flush()
     audit.record(session, actor=ctx.actor, action="store.set_route", row=store,
@@ -149,11 +157,12 @@ def set_route(session: Session, ctx: accounts.Context, store: IdentityStore, cou
 
 def remove_route(session: Session, ctx: accounts.Context, store: IdentityStore, country: Country) -> None:
     """Drop the store's route for `country`; InvalidInput when it has none."""
-    row = _route_row(session, store.id, country)
+    store_id = cast(int, store.id)  # a saved row
+    row = _route_row(session, store_id, country)
     if row is None:
         raise InvalidInput("country", f"the identity store {store.name!r} has no route for {country.label}",
-                           allowed=", ".join(c.label for c, _ in routes(session, store.id)) or "no routes yet")
-    name = session.get(GatewayAccount, row.gateway_account_id).name
+                           allowed=", ".join(c.label for c, _ in routes(session, store_id)) or "no routes yet")
+    name = _routed_account(session, row).name
     session.delete(row)
     session.flush()
     audit.record(session, actor=ctx.actor, action="store.remove_route", row=store,
@@ -166,10 +175,10 @@ def uses(session: Session, account_id: int) -> list[tuple[str, str]]:
     found = [(n, "linked") for n in session.exec(
         select(IdentityStore.name).where(IdentityStore.gateway_account_id == account_id)).all()]
     found += [(n, "fallback") for n in session.exec(
-        select(IdentityStore.name).join(StoreFallback, StoreFallback.identity_store_id == IdentityStore.id)
+        select(IdentityStore.name).join(StoreFallback, col(StoreFallback.identity_store_id) == IdentityStore.id)
         .where(StoreFallback.gateway_account_id == account_id)).all()]
     for name, route in session.exec(
-            select(IdentityStore.name, StoreRoute).join(StoreRoute, StoreRoute.identity_store_id == IdentityStore.id)
+            select(IdentityStore.name, StoreRoute).join(StoreRoute, col(StoreRoute.identity_store_id) == IdentityStore.id)
             .where(StoreRoute.gateway_account_id == account_id)).all():
         found.append((name, f"route for {_country_of(route).label}"))
     order = {"linked": 0, "fallback": 1}
@@ -180,16 +189,16 @@ def uses_texts(session: Session, account_ids: list[int]) -> dict[int, list[str]]
     """For each of the accounts, its uses: 'Store' when linked (as the seed shows links), else 'Store (role)'."""
     found: dict[int, list[tuple[str, int, str]]] = {}
     linked = select(IdentityStore.gateway_account_id, IdentityStore.name).where(
-        IdentityStore.gateway_account_id.in_(account_ids))
+        col(IdentityStore.gateway_account_id).in_(account_ids))
     for account_id, store in session.exec(linked).all():
-        found.setdefault(account_id, []).append((store, 0, "linked"))
+        found.setdefault(cast(int, account_id), []).append((store, 0, "linked"))  # one of account_ids
     backups = (select(StoreFallback.gateway_account_id, IdentityStore.name)
-               .join(IdentityStore, StoreFallback.identity_store_id == IdentityStore.id)
-               .where(StoreFallback.gateway_account_id.in_(account_ids)))
+               .join(IdentityStore, col(StoreFallback.identity_store_id) == IdentityStore.id)
+               .where(col(StoreFallback.gateway_account_id).in_(account_ids)))
     for account_id, store in session.exec(backups).all():
         found.setdefault(account_id, []).append((store, 1, "fallback"))
-    routed = (select(StoreRoute, IdentityStore.name).join(IdentityStore, StoreRoute.identity_store_id == IdentityStore.id)
-              .where(StoreRoute.gateway_account_id.in_(account_ids)))
+    routed = (select(StoreRoute, IdentityStore.name).join(IdentityStore, col(StoreRoute.identity_store_id) == IdentityStore.id)
+              .where(col(StoreRoute.gateway_account_id).in_(account_ids)))
     for route, store in session.exec(routed).all():
         found.setdefault(route.gateway_account_id, []).append((store, 2, f"route for {_country_of(route).label}"))
     def text(store: str, role: str) -> str:
@@ -213,14 +222,14 @@ def describe(session: Session, store: IdentityStore) -> StoreRouting:
     linked = session.get(GatewayAccount, store.gateway_account_id) if store.gateway_account_id else None
     return StoreRouting(
         store=store.name, linked=linked.name if linked else None,
-        fallbacks=tuple(a.name for a in fallbacks(session, store.id)),
-        routes=tuple((c.label, a.name) for c, a in routes(session, store.id)),
+        fallbacks=tuple(a.name for a in fallbacks(session, cast(int, store.id))),  # a saved row
+        routes=tuple((c.label, a.name) for c, a in routes(session, cast(int, store.id))),
     )
 
 
 def frame(session: Session) -> pd.DataFrame:
     """One row per store and role (routes, linked, fallbacks), in the order a send tries them."""
-    rows = []
+    rows: list[tuple[str, str, str | None]] = []
     for store in session.exec(select(IdentityStore).order_by(IdentityStore.name_key)).all():
         info = describe(session, store)
         rows += [(store.name, f"route for {c}", a) for c, a in info.routes]

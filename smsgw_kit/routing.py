@@ -13,11 +13,11 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import phonenumbers
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from . import accounts, routes, stores
 from .errors import (
@@ -133,6 +133,7 @@ def mask_phone(phone: PhoneNumber | str) -> str:
 def country_of(phone: PhoneNumber) -> tuple[int, str]:
     """(calling code, region) of a number, e.g. (1, 'CA')."""
     parsed = phonenumbers.parse(phone.e164)
+    assert parsed.country_code is not None  # parse() sets it (or raises)
     return parsed.country_code, phonenumbers.region_code_for_number(parsed) or "ZZ"
 
 
@@ -195,8 +196,13 @@ def _ordered_roles(session: Session, store: IdentityStore, phone: PhoneNumber) -
         found.append((linked, "linked", "the store's linked account"))
     for i, account in enumerate(fallbacks, start=1):
         found.append((account, f"fallback {i}", f"fallback {i} of the store"))
-    seen: set[int] = set()
-    return [f for f in found if not (f[0].id in seen or seen.add(f[0].id))]
+    seen: set[int | None] = set()
+    ordered: list[tuple[GatewayAccount, str, str]] = []
+    for f in found:
+        if f[0].id not in seen:
+            seen.add(f[0].id)
+            ordered.append(f)
+    return ordered
 
 
 def _last_times(session: Session, ids: list[int], since: datetime) -> dict[int, tuple[datetime | None, datetime | None, str]]:
@@ -208,13 +214,16 @@ def _last_times(session: Session, ids: list[int], since: datetime) -> dict[int, 
     if not ids:
         return out
     D, T = DeliveryAttempt, ConnectionTestRun
-    sends = (sa.select(sa.literal("a send").label("what"), D.gateway_account_id, D.outcome, sa.func.max(D.at).label("at"))
-             .where(D.at >= since, D.gateway_account_id.in_(ids)).group_by(D.gateway_account_id, D.outcome))
-    tests = (sa.select(sa.literal("a Test Connection"), T.gateway_account_id, T.outcome, sa.func.max(T.started_at))
-             .where(T.started_at >= since, T.gateway_account_id.in_(ids), T.outcome.in_(("passed", "failed")))
-             .group_by(T.gateway_account_id, T.outcome))
+    sends = (sa.select(sa.literal("a send").label("what"), col(D.gateway_account_id), col(D.outcome),
+                       sa.func.max(D.at).label("at"))
+             .where(col(D.at) >= since, col(D.gateway_account_id).in_(ids))
+             .group_by(col(D.gateway_account_id), col(D.outcome)))
+    tests = (sa.select(sa.literal("a Test Connection"), col(T.gateway_account_id), col(T.outcome), sa.func.max(T.started_at))
+             .where(col(T.started_at) >= since, col(T.gateway_account_id).in_(ids), col(T.outcome).in_(("passed", "failed")))
+             .group_by(col(T.gateway_account_id), col(T.outcome)))
     rows = session.connection().execute(sa.union_all(sends, tests)).all()  # one round trip for both
-    for what, account_id, outcome, at in rows:
+    for what, row_account_id, outcome, at in rows:
+        account_id = cast(int, row_account_id)  # one of `ids`: never NULL
         failed = outcome in ("not_sent", "unknown", "failed")
         fail, ok, label = out[account_id]
         if failed and (fail is None or at > fail):
@@ -227,10 +236,11 @@ def _last_times(session: Session, ids: list[int], since: datetime) -> dict[int, 
 def plan(session: Session, store_id: int, phone: PhoneNumber, *, now: datetime | None = None) -> list[Candidate]:
     """The accounts a code to `phone` would be tried through, in order, each with the reason."""
     store = session.get(IdentityStore, store_id)
+    assert store is not None  # callers pass the id of a store they have just read in this session
     found = _ordered_roles(session, store, phone)
     now = now or utcnow()
     cooldown = timedelta(seconds=settings(session).cooldown_seconds)
-    ids = [a.id for a, _, _ in found] if cooldown else []
+    ids = [cast(int, a.id) for a, _, _ in found] if cooldown else []  # saved rows
     times = dict.fromkeys([a.id for a, _, _ in found], (None, None, "")) | _last_times(session, ids, now - cooldown)
     ready: list[tuple[GatewayAccount, str, str, bool]] = []
     cooling: list[tuple[GatewayAccount, str, str, bool]] = []
@@ -238,10 +248,11 @@ def plan(session: Session, store_id: int, phone: PhoneNumber, *, now: datetime |
         fail, ok, what = times[account.id]
         recent = cooldown and fail is not None and fail > now - cooldown and (ok is None or ok < fail)
         if recent:
+            assert fail is not None  # recent: a failure within the cool-down
             ago = int((now - fail).total_seconds())
             why += f"; moved to the back: {what} failed {ago} s ago (cool-down {int(cooldown.total_seconds())} s)"
         (cooling if recent else ready).append((account, role, why, bool(recent)))
-    return [Candidate(position=i, account_id=a.id, account=a.name, gateway_type=a.gateway_type, role=r,
+    return [Candidate(position=i, account_id=cast(int, a.id), account=a.name, gateway_type=a.gateway_type, role=r,
                       why=w, cooling_down=c) for i, (a, r, w, c) in enumerate(ready + cooling, start=1)]
 
 
@@ -292,15 +303,17 @@ def prepare(session: Session, ctx: accounts.Context, store_ref: Any, phone: Any,
     message = ShortMessage(message=store.sms_text, access_code=code, recipients=(number.digits,),
                            reference_id=send_id)
     message.validate()
-    order = plan(session, store.id, number)
+    store_id = cast(int, store.id)  # a saved row
+    order = plan(session, store_id, number)
     found: dict[int, GatewaySettings | Exception] = {}
     for candidate in order:
         try:
-            found[candidate.account_id] = accounts.settings_of(session.get(GatewayAccount, candidate.account_id),
-                                                               ctx.keyring)
+            account = session.get(GatewayAccount, candidate.account_id)
+            assert account is not None  # plan() has just read it in this session
+            found[candidate.account_id] = accounts.settings_of(account, ctx.keyring)
         except SecretsError as exc:
             found[candidate.account_id] = exc
-    return _Job(send_id, store.id, store.name, number, message, order, found)
+    return _Job(send_id, store_id, store.name, number, message, order, found)
 
 
 def _try(candidate: Candidate, settings_or_error: GatewaySettings | Exception, message: ShortMessage,
@@ -368,5 +381,5 @@ def _finish(base: dict[str, Any], attempts: list[Attempt], last: Attempt) -> Del
 
 def preview(session: Session, store_ref: Any, phone: Any) -> list[Candidate]:
     """The order a code to `phone` would take through the store's accounts, without sending."""
-    return plan(session, stores.find(session, store_ref).id, parse_phone(phone))
+    return plan(session, cast(int, stores.find(session, store_ref).id), parse_phone(phone))
 

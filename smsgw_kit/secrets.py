@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import platformdirs
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -131,7 +132,9 @@ class Keyring:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
-            return cls.find(path=path)
+            ring = cls.find(path=path)
+            assert ring is not None  # the file exists: another process has just created it
+            return ring
         with os.fdopen(fd, "wb") as fh:
             fh.write(key + b"\n")
         return cls([key], source="file", path=path)
@@ -276,7 +279,7 @@ class NoKeys:
     def __repr__(self) -> str:
         return "NoKeys()"
 
-    def _refuse(self, *_: object) -> None:
+    def _refuse(self, *_: object) -> NoReturn:
         raise KeyNeeded(f"This needs the encryption key, and {self.why}. Connect with the key "
                         f"({where_keys_are_looked_for()}) to test accounts, save passwords or rotate keys.")
 

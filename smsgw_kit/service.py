@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -306,14 +306,15 @@ class GatewayAdmin:
         in the same transaction. Keys from SMSGW_KIT_SECRET_KEYS cannot be written: put the new key
         first there, then call this without `new_key` to re-encrypt under it.
         """
-        ring = keystore.next_keyring(self.keyring, new_key)
-        old = tuple(f for f in (*self.keyring.fingerprints, *ring.fingerprints) if f != ring.current)
+        old_ring = keystore.require(self.keyring)
+        ring = keystore.next_keyring(old_ring, new_key)
+        old = tuple(f for f in (*old_ring.fingerprints, *ring.fingerprints) if f != ring.current)
         if ring.source == "file":
             ring.save()
         with self._write(rotating=True) as s:
-            count = keystore.rotate(s, self.keyring, ring, actor=self.actor)
+            count = keystore.rotate(s, old_ring, ring, actor=self.actor)
             audit.record(s, actor=self.actor, action="keys.rotate", row=None, object_kind="keys",
-                         object_name=ring.source, before={"key": self.keyring.current},
+                         object_name=ring.source, before={"key": old_ring.current},
                          after={"key": ring.current, "secrets_reencrypted": count,
                                 "keys_kept": 1 if retire_old_keys else ring.key_count})
         self.keyring = ring.retired() if retire_old_keys else ring
@@ -380,7 +381,7 @@ class GatewayAdmin:
     def account_uses(self, account: AccountRef) -> list[tuple[str, str]]:
         """Every (identity store, role) the account serves in: linked, fallback, route for +44."""
         with self._read() as s:
-            return routes.uses(s, accounts.find(s, account).id)
+            return routes.uses(s, cast(int, accounts.find(s, account).id))
 
     def routes_frame(self) -> pd.DataFrame:
         """One row per store and account role (linked, route, fallback) in the order they are tried."""

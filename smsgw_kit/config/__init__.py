@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session
 
-from ..secrets import Keyring
+from ..secrets import Keyring, NoKeys
 from .apply import apply_plan
 from .document import (
     FORMAT_VERSION,
@@ -33,13 +33,13 @@ from .plan import Change, Plan, make_plan
 from .sections import Section, register_section
 
 
-def plan_document(session: Session, keyring: Keyring, document: Any) -> Plan:
+def plan_document(session: Session, keyring: Keyring | NoKeys, document: Any) -> Plan:
     """A plan from a document given as a dict, a .yaml/.yml/.json path, or YAML/JSON text."""
     raw, base = load(document)
     return make_plan(session, keyring, check_document(raw, base=base))
 
 
-def plan_frame(session: Session, keyring: Keyring, frame: pd.DataFrame, *, delete_missing: bool = False) -> Plan:
+def plan_frame(session: Session, keyring: Keyring | NoKeys, frame: pd.DataFrame, *, delete_missing: bool = False) -> Plan:
     """A plan from an edited accounts frame; rows left out are deleted only with `delete_missing`."""
     return make_plan(session, keyring, document_from_frame(session, frame), prune=delete_missing)
 

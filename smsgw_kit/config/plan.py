@@ -14,7 +14,7 @@ from .. import accounts, rules
 from ..errors import AccountLinked, InvalidInput
 from ..gateways import get_gateway_type
 from ..models import GatewayAccount, IdentityStore, utcnow
-from ..secrets import Keyring
+from ..secrets import Keyring, NoKeys
 from .document import AccountEntry, Document, StoreEntry, _at, account_fields
 from .sections import SECTION_HOOKS
 
@@ -141,7 +141,7 @@ def _validate(values: dict[str, Any], path: str) -> None:
 
 
 def _type_url(gateway_type: str) -> str:
-    return get_gateway_type(gateway_type).info.default_url  # type: ignore[attr-defined]
+    return get_gateway_type(gateway_type).info.default_url
 
 
 def _create_account(entry: AccountEntry) -> Change:
@@ -156,7 +156,7 @@ def _create_account(entry: AccountEntry) -> Change:
     return Change(ACCOUNT, "create", values["name"], entry.path, shown, data={"fields": {**values, **secrets}})
 
 
-def _modify_account(entry: AccountEntry, row: GatewayAccount, keyring: Keyring) -> Change | None:
+def _modify_account(entry: AccountEntry, row: GatewayAccount, keyring: Keyring | NoKeys) -> Change | None:
     fields = account_fields()
     given = {k: v for k, v in entry.given.items() if k != "name_key"}
     new_type = given.get("gateway_type", row.gateway_type)
@@ -182,7 +182,7 @@ def _modify_account(entry: AccountEntry, row: GatewayAccount, keyring: Keyring) 
                   data={"set": changed, "clear": tuple(clear)})
 
 
-def _plan_accounts(doc: Document, now: _Now, keyring: Keyring, prune: bool) -> tuple[list[Change], State]:
+def _plan_accounts(doc: Document, now: _Now, keyring: Keyring | NoKeys, prune: bool) -> tuple[list[Change], State]:
     from ..errors import StaleEdit
 
     changes: list[Change] = []
@@ -320,7 +320,7 @@ def _ordered(changes: list[Change]) -> list[Change]:
     return sorted(changes, key=lambda c: rank.get((c.kind, c.action), other))
 
 
-def make_plan(session: Session, keyring: Keyring, doc: Document, *, prune: bool = True) -> Plan:
+def make_plan(session: Session, keyring: Keyring | NoKeys, doc: Document, *, prune: bool = True) -> Plan:
     """Compare the checked document with the database; `prune` deletes what a managed section leaves out."""
     now = _Now(list(session.exec(select(GatewayAccount)).all()), list(session.exec(select(IdentityStore)).all()))
     changes, state = _plan_accounts(doc, now, keyring, prune)

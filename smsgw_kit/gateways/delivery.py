@@ -20,8 +20,9 @@ A custom gateway offers it by defining `check_delivery(message_id) -> DeliverySt
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from ..errors import GatewayError, GatewayTimeout
@@ -35,7 +36,7 @@ Status = Literal["delivered", "undelivered", "pending", "unsupported", "unknown"
 
 TWILIO_PENDING = {"queued", "accepted", "scheduled", "sending", "sent"}
 TWILIO_FAILED = {"undelivered", "failed", "canceled"}
-CLICKATELL_STATUS = {
+CLICKATELL_STATUS: dict[str, tuple[Status, str]] = {
     "001": ("pending", "message unknown (yet)"), "002": ("pending", "message queued"),
     "003": ("pending", "delivered to gateway"), "004": ("delivered", "received by recipient"),
     "005": ("undelivered", "error with message"), "006": ("undelivered", "user cancelled message delivery"),
@@ -44,7 +45,7 @@ CLICKATELL_STATUS = {
     "011": ("pending", "message queued for later delivery"), "012": ("undelivered", "out of credit"),
     "014": ("undelivered", "maximum MT limit exceeded"),
 }
-BULLETIN_STATUS = {
+BULLETIN_STATUS: dict[str, tuple[Status, str]] = {
     "RCV": ("delivered", "message received"), "SNT": ("pending", "message passed to network"),
     "NUR": ("undelivered", "number unreachable"), "NRCV": ("undelivered", "not received"),
     "NRC": ("undelivered", "not received"), "EXP": ("undelivered", "not delivered within allowed time"),
@@ -83,7 +84,10 @@ def check_delivery(gateway: Gateway, message_id: str | None) -> DeliveryStatus:
     if custom is None and built_in is None:
         return not_offered(gateway.info.name)
     try:
-        return custom(message_id) if custom else built_in(gateway, message_id)
+        if custom:
+            return custom(message_id)
+        assert built_in is not None  # checked above: one of the two is set
+        return built_in(gateway, message_id)
     except GatewayError as exc:
         return DeliveryStatus(status="unknown", reason=f"could not ask {gateway.info.name}: {exc}")
 
@@ -146,4 +150,6 @@ def _bulletin(gateway: BulletinGateway, message_id: str) -> DeliveryStatus:
     return DeliveryStatus(status="pending", reason="no status update from Bulletin.net yet", others=others)
 
 
-_BUILT_IN = {TwilioGateway: _twilio, ClickatellGateway: _clickatell, BulletinGateway: _bulletin}
+# each takes its own gateway class (the key)
+_BUILT_IN: dict[type[Gateway], Callable[[Any, str], DeliveryStatus]] = {
+    TwilioGateway: _twilio, ClickatellGateway: _clickatell, BulletinGateway: _bulletin}

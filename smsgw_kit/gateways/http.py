@@ -142,7 +142,7 @@ class ClientPool:
     @staticmethod
     def key(settings: GatewaySettings) -> tuple:
         proxy = settings.proxy
-        where = (proxy_url(proxy), proxy.user_name, proxy.password) if _proxy(proxy) else None
+        where = (proxy_url(proxy), proxy.user_name, proxy.password) if proxy is not None and _proxy(proxy) else None
         return where, settings.ca_bundle, settings.connect_timeout, settings.read_timeout
 
     def client(self, settings: GatewaySettings) -> httpx.Client:

@@ -8,8 +8,9 @@ a page are marked "documented"; a value we worked out from a documented rule is 
 from __future__ import annotations
 
 from types import MappingProxyType
+from typing import Any
 
-CLICKATELL = MappingProxyType({
+CLICKATELL: MappingProxyType[str, Any] = MappingProxyType({
     "send_page": "https://docs.clickatell.com/archive/channels/sms-http-s-api-archived/http-api-send-message/",
     "balance_page": "https://docs.clickatell.com/archive/channels/sms-http-s-api-archived/"
                     "http-api-retrieve-account-balance/",
@@ -30,7 +31,7 @@ CLICKATELL = MappingProxyType({
     "unicode_example": ("Привет", "041F04400438043204350442"),
 })
 
-BULLETIN = MappingProxyType({
+BULLETIN: MappingProxyType[str, Any] = MappingProxyType({
     "guide": "https://docs.bulletin.net/developer-guide/",
     "send_page": "https://docs.bulletin.net/subjects/api-sending/",
     "list_page": "https://docs.bulletin.net/subjects/api-message-rss/",
@@ -57,7 +58,7 @@ BULLETIN = MappingProxyType({
     ),
 })
 
-REDOXYGEN = MappingProxyType({
+REDOXYGEN: MappingProxyType[str, Any] = MappingProxyType({
     "page": "https://www.redoxygen.com/support/wiki/red_api/http",
     # documented: "Primary Server: https://www2.redoxygen.net", port 443 for HTTPS
     "server": "https://www2.redoxygen.net",

@@ -87,7 +87,9 @@ class Receipts:
         for message_id, msg in items:
             if msg.provider != "Bulletin.net":
                 continue
-            stage, failure = self.state(message_id)
+            found = self.state(message_id)
+            assert found is not None  # the id comes from this registry
+            stage, failure = found
             updates = {"queued": [], "sent": ["SNT"]}.get(stage, ["SNT", failure or "RCV"])
             if msg.handed_out < len(updates):
                 with self._lock:

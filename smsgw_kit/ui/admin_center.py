@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import ipywidgets as w
@@ -40,7 +41,7 @@ class AdminCenter(Composite):
         self.page: Any = None
         self.current = ""
         self.version: Any = None
-        self.nav = {name: button(name, (lambda n=name: self.open(n)),
+        self.nav = {name: button(name, partial(self.open, name),
                                  classes=("smsgw-nav-item", f"smsgw-nav-{name.lower().replace(' ', '-')}"))
                     for name in PAGES}
         for item in self.nav.values():

@@ -134,10 +134,14 @@ class GatewaysPage(Composite):
         dialog = TestConnectionDialog(lambda phone: self.admin.test_connection(account_id, phone,
                                                                                **delivered.options()),
                                       subject=row.name, on_close=self.close_dialog,
-                                      on_done=lambda _report: (delivered.done(), self.refresh()))
+                                      on_done=lambda _report: self._tested(delivered))
         dialog.delivered = delivered
         dialog.root.children = (*dialog.root.children[:3], delivered.root, *dialog.root.children[3:])
         return self._show_dialog(dialog)
+
+    def _tested(self, delivered: DeliveredOption) -> None:
+        delivered.done()
+        self.refresh()
 
     def open_delete(self, row: Any) -> DeleteDialog:
         dialog = DeleteDialog(self.admin, int(row.id), row.name, version=int(row.version),

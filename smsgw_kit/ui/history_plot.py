@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import cast
 
 import pandas as pd
 
@@ -42,7 +43,7 @@ def history_svg(frame: pd.DataFrame) -> str:
             outcome = str(run.outcome)
             tip = f"{name}: {OUTCOMES.get(outcome, outcome)}, {when(run.started_at)}"
             parts.append(f'<circle class="smsgw-plot-run smsgw-plot-{html.escape(outcome)}" '
-                         f'cx="{_x(run.started_at, start, span):.1f}" cy="{y}" r="5">'
+                         f'cx="{_x(cast(pd.Timestamp, run.started_at), start, span):.1f}" cy="{y}" r="5">'
                          f"<title>{html.escape(tip)}</title></circle>")
     axis_y = TOP + ROW * len(names) + 16
     parts.append(f'<text x="{LEFT}" y="{axis_y}">{html.escape(when(start))}</text>')

@@ -45,7 +45,8 @@ class KernelThread:
 
     def every(self, seconds: float, fn: Callable[[], Any]) -> bool:
         """Start a repeating timer on the kernel loop; False when there is no loop to run it."""
-        if self.loop is None:
+        loop = self.loop
+        if loop is None:
             return False
 
         def tick() -> None:
@@ -55,8 +56,8 @@ class KernelThread:
                 fn()
             finally:
                 if not self._stopped:
-                    self._timer = self.loop.call_later(seconds, tick)
-        self._timer = self.loop.call_later(seconds, tick)
+                    self._timer = loop.call_later(seconds, tick)
+        self._timer = loop.call_later(seconds, tick)
         return True
 
     def stop(self) -> None:

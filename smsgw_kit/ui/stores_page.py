@@ -108,7 +108,7 @@ class IdentityStoresPage(Composite):
 
     def close_panel(self) -> None:
         if self.routing is not None:
-            self.routing, routing = None, self.routing
+            routing, self.routing = self.routing, None
             routing.close()
         if self.panel is not None:
             panel, self.panel = self.panel, None

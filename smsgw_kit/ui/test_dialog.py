@@ -42,6 +42,7 @@ class TestConnectionDialog(Composite):
         self._kernel = KernelThread()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smsgw-test-connection")
         self.report: Any = None
+        self.delivered: Any = None  # the optional Delivered stage's controls, when the page adds them
         self.phone = Field.text("phone", "Mobile Number", placeholder=PHONE_EXAMPLE)
         self.ok = button("OK", self.submit, style="primary", classes=("smsgw-ok",))
         self.cancel = button("Cancel", self.dismiss, classes=("smsgw-cancel",))

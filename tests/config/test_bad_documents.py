@@ -13,8 +13,8 @@ GOOD = {
     "default": "Primary",
     "accounts": [
         {"name": "Primary", "gateway_type": "Nexmo", "user_name": "k", "password": "env:GOOD_SECRET", "sender_id": "G"},
-        {"name": "Backup", "gateway_type": "Twilio", "account_id": "AC00000000000000000000000000000001", "user_name": "AC00000000000000000000000000000001",
-         "password": "env:GOOD_SECRET", "sender_id": "+15005550006"},
+        {"name": "Backup", "gateway_type": "Twilio", "account_id": "AC00000000000000000000000000000001",
+         "user_name": "AC00000000000000000000000000000001", "password": "env:GOOD_SECRET", "sender_id": "+15005550006"},
         {"name": "Legacy", "gateway_type": "Clickatell", "account_id": "1", "user_name": "ops",
          "password": "env:GOOD_SECRET", "sender_id": "G"},
         {"name": "Proxied", "gateway_type": "Nexmo", "user_name": "k", "password": "env:GOOD_SECRET",

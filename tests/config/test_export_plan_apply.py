@@ -31,8 +31,8 @@ def populate(admin: GatewayAdmin) -> None:
     """Two accounts (one behind a proxy), the default, three stores: default-linked, hand-linked, unlinked."""
     admin.create_account(name="Primary", gateway_type="Nexmo", user_name="api-key",
                          password=SECRETS["SMSGW_PRIMARY_PASSWORD"], sender_id="GroupID", set_default=True)
-    admin.create_account(name="Backup", gateway_type="Twilio", account_id="AC00000000000000000000000000000023", user_name="AC00000000000000000000000000000023",
-                         password=SECRETS["SMSGW_BACKUP_PASSWORD"], sender_id="+15005550006",
+    admin.create_account(name="Backup", gateway_type="Twilio", account_id="AC00000000000000000000000000000023",
+                         user_name="AC00000000000000000000000000000023", password=SECRETS["SMSGW_BACKUP_PASSWORD"], sender_id="+15005550006",
                          proxy_host_name="proxy.example.net", proxy_port=3128, proxy_user_name="squid",
                          proxy_password=SECRETS["SMSGW_BACKUP_PROXY_PASSWORD"], proxy_description="DMZ proxy",
                          read_timeout=20.0, options={"status_callback": "https://example.net/cb"})
@@ -157,7 +157,7 @@ def test_creates_modifies_deletes_links_and_the_default_in_one_plan(source, secr
     stores["Corp AD"]["gateway_account"] = "Bulk"  # its account goes away: relinked by the same plan
     stores["Lab AD"]["sms_text"] = "Lab code [Code]"
     del stores["Partners LDAP"]
-    document["identity_stores"] = list(stores.values()) + [{"name": "New AD"}]
+    document["identity_stores"] = [*stores.values(), {"name": "New AD"}]
 
     plan = source.plan(document)
 
@@ -183,7 +183,7 @@ def test_deleting_a_linked_account_is_refused_unless_the_plan_moves_its_stores(s
         source.plan(document)
 
     document["identity_stores"] = source.export_config()["identity_stores"]  # still naming Backup
-    with pytest.raises(AccountLinked, match="'Backup'.*Partners LDAP"):
+    with pytest.raises(AccountLinked, match=r"'Backup'.*Partners LDAP"):
         source.plan(document)
 
     document["identity_stores"][2]["gateway_account"] = "Primary"

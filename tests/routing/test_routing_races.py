@@ -42,8 +42,9 @@ def test_adding_a_fallback_or_route_while_deleting_never_leaves_a_dangling_accou
         name, store = f"A{round_}", f"S{round_}"
         one.create_account(name=name, **NEXMO)
         one.create_identity_store(name=store)
-        add = (lambda: two.set_fallbacks(store, [name])) if role == "fallback" else (lambda: two.set_route(store, 44, name))
-        deleted, added = _together(lambda: one.delete_account(name), add)
+        add = ((lambda store=store, name=name: two.set_fallbacks(store, [name])) if role == "fallback"
+               else (lambda store=store, name=name: two.set_route(store, 44, name)))
+        deleted, added = _together(lambda name=name: one.delete_account(name), add)
         routing = one.store_routing(store)
         if isinstance(deleted, Exception):
             assert isinstance(deleted, AccountLinked), deleted
