@@ -50,7 +50,7 @@ class StoreRoutingPanel(Composite):
         self.preview_button = button("Preview route", self.preview, classes=("smsgw-preview-route",))
         self.preview_out = w.HTML("")
         self.preview_out.add_class("smsgw-route-preview")
-        self.send_button = button("Send test code", self.send_test_code, style="warning",
+        self.send_button = button("Send test code", self.send_test_code, style="",
                                   classes=("smsgw-send-test-code",))
         self.send_out = w.HTML("")
         self.send_out.add_class("smsgw-send-report")
