@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,6 +47,21 @@ def _normalise(url: str) -> sa.URL:
     return parsed
 
 
+def _use_wal(cur: sqlite3.Cursor, lock_wait: float) -> None:
+    """Switch the file to WAL once; SQLite answers "locked" at once (no busy wait) while another connection
+    opens or switches the same new file, so that case is retried for up to `lock_wait` seconds."""
+    deadline = time.monotonic() + lock_wait
+    while True:
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _sqlite_pragmas(engine: sa.Engine, lock_wait: float) -> None:
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -53,7 +70,7 @@ def _sqlite_pragmas(engine: sa.Engine, lock_wait: float) -> None:
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute(f"PRAGMA busy_timeout = {int(lock_wait * 1000)}")
         if engine.url.database not in (None, "", ":memory:"):
-            cur.execute("PRAGMA journal_mode = WAL")
+            _use_wal(cur, lock_wait)
             cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
 
