@@ -90,6 +90,15 @@ def _truncate(db: Database) -> None:
         )
 
 
+@pytest.fixture
+def empty_pg_url(pg_database_url: str) -> str:
+    """The session's PostgreSQL database emptied (every table), for tests that only run on PostgreSQL."""
+    db = Database(pg_database_url, migrate=False)
+    _truncate(db)
+    db.dispose()
+    return pg_database_url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
     """The URL of an empty, migrated database: a SQLite file, or the session's PostgreSQL database."""

@@ -27,13 +27,8 @@ NEXMO = dict(gateway_type="Nexmo", user_name="key", password="secret-1", sender_
 
 
 @pytest.fixture
-def pg_url(pg_database_url):
-    db = Database(pg_database_url, migrate=False)
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("TRUNCATE audit_event, connection_test_run, identity_store, gateway_account "
-                             "RESTART IDENTITY CASCADE")
-    db.dispose()
-    return pg_database_url
+def pg_url(empty_pg_url):
+    return empty_pg_url
 
 
 @pytest.fixture

@@ -25,31 +25,21 @@ def race_mix():
         sys.path.remove(str(SCRIPT.parent))
 
 
-@pytest.fixture
-def empty_pg(pg_database_url):
-    db = Database(pg_database_url, migrate=False)
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("TRUNCATE audit_event, connection_test_run, identity_store, gateway_account "
-                             "RESTART IDENTITY CASCADE")
-    db.dispose()
-    return pg_database_url
-
-
-def test_a_short_mix_from_two_processes_has_nothing_to_report(race_mix, empty_pg):
-    out = race_mix.run(empty_pg, processes=2, ops=60, seed=7, time_limit=90)
+def test_a_short_mix_from_two_processes_has_nothing_to_report(race_mix, empty_pg_url):
+    out = race_mix.run(empty_pg_url, processes=2, ops=60, seed=7, time_limit=90)
     assert out["operations"] == 120
     assert (out["invariant_violations"], out["undeclared"], out["audit_mismatches"]) == ([], [], [])
     assert out["deadlocks_seen"] == 0 and out["deadlocks_counted_by_postgres"] == 0
 
 
-def test_the_audit_replay_catches_a_before_value_that_was_not_the_state(race_mix, empty_pg, keyring):
-    admin = GatewayAdmin(Database(empty_pg), keyring=keyring, actor="op")
+def test_the_audit_replay_catches_a_before_value_that_was_not_the_state(race_mix, empty_pg_url, keyring):
+    admin = GatewayAdmin(Database(empty_pg_url), keyring=keyring, actor="op")
     admin.create_account(name="A", gateway_type="Nexmo", user_name="key", password="p", sender_id="G")
     admin.modify_account("A", user_name="second")
-    assert race_mix.check(empty_pg) == ([], [])
+    assert race_mix.check(empty_pg_url) == ([], [])
     with admin.db.engine.begin() as conn:
         conn.execute(sa.text("UPDATE audit_event SET before = '{\"user_name\": \"imagined\"}' "
                              "WHERE action = 'account.modify'"))
     admin.db.dispose()
-    violations, mismatches = race_mix.check(empty_pg)
+    violations, mismatches = race_mix.check(empty_pg_url)
     assert violations == [] and len(mismatches) == 1 and "'imagined'" in mismatches[0]

@@ -5,11 +5,11 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from racing import together
 
 from smsgw_kit import Database, GatewayAdmin, StorageError, connect
 from smsgw_kit.db import default_url
@@ -49,19 +49,7 @@ NEXMO = dict(gateway_type="Nexmo", user_name="key", password="secret-1", sender_
 
 
 def _connect_at_once(url: str, threads: int = 6) -> list:
-    from concurrent.futures import ThreadPoolExecutor
-
-    barrier = threading.Barrier(threads)
-
-    def one(_):
-        barrier.wait()
-        try:
-            return connect(url)
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
-            return exc
-
-    with ThreadPoolExecutor(threads) as pool:
-        return list(pool.map(one, range(threads)))
+    return together(*(lambda: connect(url) for _ in range(threads)))
 
 
 def test_connect_from_several_threads_at_once_on_a_new_sqlite_file(tmp_path):

@@ -3,10 +3,8 @@ at a deleted account, and a delete that loses the race is refused naming the sto
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
+from racing import together
 
 from smsgw_kit import AccountLinked, Database, GatewayAdmin, NotFound
 
@@ -21,20 +19,6 @@ def operators(database_url, keyring):
         op.db.dispose()
 
 
-def _together(*calls):
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        try:
-            return call()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test inspects
-            return exc
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
 @pytest.mark.parametrize("role", ["fallback", "route for +44"])
 def test_adding_a_fallback_or_route_while_deleting_never_leaves_a_dangling_account(operators, role):
     one, two = operators
@@ -44,7 +28,7 @@ def test_adding_a_fallback_or_route_while_deleting_never_leaves_a_dangling_accou
         one.create_identity_store(name=store)
         add = ((lambda store=store, name=name: two.set_fallbacks(store, [name])) if role == "fallback"
                else (lambda store=store, name=name: two.set_route(store, 44, name)))
-        deleted, added = _together(lambda name=name: one.delete_account(name), add)
+        deleted, added = together(lambda name=name: one.delete_account(name), add)
         routing = one.store_routing(store)
         if isinstance(deleted, Exception):
             assert isinstance(deleted, AccountLinked), deleted
