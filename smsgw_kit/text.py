@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -50,6 +51,7 @@ def units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+@functools.lru_cache(maxsize=256)  # a batch analyses the same test text for every account
 def analyse(text: str) -> SmsText:
     """Encoding, length and billed segments (160/153 for GSM-7, 70/67 for UCS-2)."""
     enc = encoding(text)

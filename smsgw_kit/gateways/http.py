@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import http.cookiejar
 import ipaddress
 import os
 import ssl
@@ -90,14 +91,21 @@ def refused_407(proxy: ProxySettings) -> ProxyFailed:
 def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
     """Verify TLS always; with `ca_bundle`, trust that bundle (e.g. a corporate proxy's CA) instead."""
     if not ca_bundle:
-        return _context(None, 0.0)
+        with _context_lock:
+            return _context(None, 0.0)
     if not os.path.isfile(ca_bundle):
         raise InvalidInput("ca_bundle", f"no file at {ca_bundle!r}", allowed="a PEM file of CA certificates")
     try:
-        return _context(ca_bundle, os.path.getmtime(ca_bundle))
+        with _context_lock:
+            return _context(ca_bundle, os.path.getmtime(ca_bundle))
     except ssl.SSLError as exc:
         raise InvalidInput("ca_bundle", f"{ca_bundle!r} holds no usable certificate",
                            allowed="a PEM file of CA certificates") from exc
+
+
+# One load per bundle even when a batch's 50 threads all ask at once (a cache alone lets each of them
+# load it: a second of CPU before the first test of a batch could start).
+_context_lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=32)
@@ -108,6 +116,17 @@ def _context(ca_bundle: str | None, mtime: float) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+class NoCookies(http.cookiejar.CookieJar):
+    """A cookie jar that keeps nothing: a pooled client serves account after account, and a cookie one
+    account's provider sets must never travel with the next account's requests."""
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        return None
+
+    def extract_cookies(self, response: object, request: object) -> None:
+        return None
+
+
 def build_client(settings: GatewaySettings) -> httpx.Client:
     """An httpx client using exactly the account's proxy, timeouts and TLS trust (never the environment's)."""
     logredact.remember(masking.settings_secrets(settings))  # httpx logs URLs: mask this account's secrets
@@ -115,7 +134,8 @@ def build_client(settings: GatewaySettings) -> httpx.Client:
         verify=tls_context(settings.ca_bundle), proxy=_proxy(settings.proxy), retries=settings.connect_retries,
     )
     timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
-    return httpx.Client(transport=transport, timeout=timeout, trust_env=False, follow_redirects=False)
+    return httpx.Client(transport=transport, timeout=timeout, trust_env=False, follow_redirects=False,
+                        cookies=NoCookies())
 
 
 class ClientPool:

@@ -44,3 +44,13 @@ def test_field_name_can_be_chosen():
 def test_unknown_format_is_refused():
     with pytest.raises(InvalidInput, match="phone_format"):
         parse_phone("447079692712").formatted("national")
+
+
+def test_a_remembered_number_is_the_same_and_refusals_name_each_callers_field():
+    from smsgw_kit.phone import parse_phone
+
+    assert parse_phone("447079692712") is parse_phone("+44 7079 692712")
+    for field in ("phone", "recipients"):
+        with pytest.raises(InvalidInput) as caught:
+            parse_phone("441234", field=field)
+        assert caught.value.field == field and "'441234'" in str(caught.value)

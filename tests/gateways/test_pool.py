@@ -62,3 +62,96 @@ def test_a_pooled_gateway_does_not_close_the_shared_client(emu):
         (client,) = pool._all
         assert not client.is_closed
     assert client.is_closed
+
+
+def _cookie_server():
+    """A loopback server that sets a cookie on /set and answers /echo with the Cookie header it got."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = (self.headers.get("Cookie") or "").encode()
+            self.send_response(200)
+            if self.path == "/set":
+                self.send_header("Set-Cookie", "session=account-a; Path=/")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_a_shared_client_carries_no_cookie_from_one_account_to_the_next():
+    server = _cookie_server()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        with http.ClientPool() as pool:
+            first = pool.client(GatewaySettings(gateway_url=url + "/a", user_name="a"))
+            assert first.get(url + "/set").status_code == 200
+            second = pool.client(GatewaySettings(gateway_url=url + "/b", user_name="b"))
+            assert second is first  # the same pooled client serves the next account
+            assert second.get(url + "/echo").text == ""
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_batch_shortens_the_switch_interval_and_gives_it_back(emu):
+    import sys
+
+    seen = []
+    before = sys.getswitchinterval()
+    jobs = [(i, "Nexmo", emu.gateway_settings("Nexmo")) for i in range(4)]
+    run_connection_tests(jobs, None, concurrency=2, on_progress=lambda *a: seen.append(sys.getswitchinterval()))
+    assert seen and max(seen) <= 0.0005 < before
+    assert sys.getswitchinterval() == before
+    run_connection_tests(jobs, None, concurrency=1, on_progress=lambda *a: seen.append(sys.getswitchinterval()))
+    assert seen[-1] == before  # one thread at a time: nothing to hand over, the process's value stays
+
+
+def test_overlapping_batches_restore_the_interval_when_the_last_ends(emu):
+    import sys
+
+    before = sys.getswitchinterval()
+    started, release, inner = threading.Event(), threading.Event(), []
+    jobs = [(i, "Nexmo", emu.gateway_settings("Nexmo")) for i in range(2)]
+
+    def first_batch():
+        def progress(*args):
+            started.set()
+            release.wait(10)
+        run_connection_tests(jobs, None, concurrency=2, on_progress=progress)
+
+    thread = threading.Thread(target=first_batch)
+    thread.start()
+    assert started.wait(10)
+    run_connection_tests(jobs, None, concurrency=2)
+    inner.append(sys.getswitchinterval())  # the first batch still runs: still short
+    release.set()
+    thread.join(10)
+    assert inner == [0.0005] and sys.getswitchinterval() == before
+
+
+def test_threads_asking_for_a_new_tls_context_at_once_load_it_once():
+    import certifi
+
+    http._context.cache_clear()
+    bundle = certifi.where()  # about 150 certificates: long enough a load for the threads to overlap
+    gate, contexts = threading.Barrier(16), []
+
+    def ask():
+        gate.wait(10)
+        contexts.append(http.tls_context(bundle))
+
+    threads = [threading.Thread(target=ask) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(contexts) == 16 and len({id(c) for c in contexts}) == 1
+    assert http._context.cache_info().misses == 1
