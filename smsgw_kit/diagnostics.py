@@ -249,6 +249,11 @@ def run_connection_tests(
     if phone is not None:
         parse_phone(phone)
     job_list = list(jobs)
+    for gateway_type in {gateway_type for _, gateway_type, _ in job_list}:
+        # Plugins are discovered once, here, not by every worker thread waiting on the first discovery;
+        # an unknown type is each of its accounts' own failed report below.
+        with contextlib.suppress(Exception):
+            get_gateway_type(gateway_type)
 
     def one(gateway_type: str, settings: GatewaySettings) -> ConnectionReport | None:
         if cancel is not None and cancel.is_set():

@@ -148,6 +148,10 @@ class ClientPool:
     """
 
     def __init__(self) -> None:
+        # httpx imports httpcore on its first client; done here, once, rather than by each of a batch's
+        # threads queueing on the import lock (a tenth of a second before the first test could start).
+        import httpcore  # noqa: F401
+
         self._lock = threading.Lock()
         self._local = threading.local()
         self._all: list[httpx.Client] = []
