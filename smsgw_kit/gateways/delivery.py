@@ -8,7 +8,7 @@
   failures; 001, 002, 003, 008, 011 still on the way) or `ERR: <code>, <text>`
   (https://docs.clickatell.com/archive/channels/sms-http-s-api-archived/ "Query message status" and
   "Message status codes").
-- Bulletin.net: status updates are polled, `GET {base}/status` with `userId`/`password`; 200 carries
+- Bulletin.net: status updates are polled, `GET {base}/status` with Basic auth; 200 carries
   one form-encoded update (`messageId`, `inReplyToId` = the `messageId` we sent, `statusCode`
   RCV/SNT/NUR/NRCV/NRC/EXP/ERR/INF), 204 none. Each update is handed out once, so every update read
   is returned to the caller to keep (http://docs.bulletin.net/subjects/api-status-polling/,
@@ -126,11 +126,13 @@ def _clickatell(gateway: ClickatellGateway, message_id: str) -> DeliveryStatus:
 
 def _bulletin(gateway: BulletinGateway, message_id: str) -> DeliveryStatus:
     url = gateway.url.split("?")[0].rsplit("/", 1)[0] + "/status"  # .../api/3/sms/out -> .../api/3/sms/status
-    params = {"userId": gateway.settings.user_name, "password": gateway.settings.password}
+    # Basic auth, as Bulletin Messenger documents beside the form fields: the password stays out of the URL
+    # that proxies and servers log.
+    auth = (gateway.settings.user_name or "", gateway.settings.password or "")
     others: dict[str, DeliveryStatus] = {}
     for _ in range(BULLETIN_MAX_READS):
         try:
-            response = gateway.request("GET", url, params=params)
+            response = gateway.request("GET", url, auth=auth)
         except GatewayTimeout:  # Bulletin holds a poll open for 30 s when it has no update
             break
         if response.status_code == 204:

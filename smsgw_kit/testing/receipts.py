@@ -149,7 +149,8 @@ def clickatell_query(req: RecordedRequest, state: EmulatorState, error: str | No
 
 
 def bulletin_status(req: RecordedRequest, state: EmulatorState, error: str | None) -> Reply:
-    if not state.accepts("Bulletin.net", user_name=req.fields.get("userId"), password=req.fields.get("password")):
+    user_name, password = req.basic_auth or (req.fields.get("userId"), req.fields.get("password"))
+    if not state.accepts("Bulletin.net", user_name=user_name, password=password):
         return Reply(status=401, body="<html><body><h1>Unauthorized</h1></body></html>")
     update = _receipts(state).next_bulletin_update()
     if update is None:

@@ -150,3 +150,12 @@ def test_summary_shows_which_account_is_failing_and_why(admin, emu, make_account
     assert "refused the connection" in summary.loc["Down", "last_failure"]
     assert summary.index[0] == "Down"  # the failing account first
     assert admin.deliveries_summary(hours=1).columns.tolist() == list(summary.reset_index().columns)
+
+
+def test_bulletin_status_poll_keeps_the_password_out_of_the_url(admin, emu, make_account):
+    make_account("Acct", "Bulletin.net")
+    report = admin.send_code(_store_with(admin, "Acct"), UK)
+    admin.delivery_status(report)
+    polls = [r for r in emu.requests_for("Bulletin.net") if r.path.endswith("/sms/status")]
+    assert polls and all(not r.query for r in polls)
+    assert all(r.basic_auth and r.basic_auth[1] for r in polls)
