@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from functools import partial
 from typing import Any
 
@@ -21,6 +22,10 @@ from .style import CSS
 PAGES = {"Identity Stores": IdentityStoresPage, "History": HistoryPage, "Audit": AuditPage,
          "SMS Gateway": GatewaysPage}
 POLL_SECONDS = 3.0
+# The Admin Center polling each database. Re-running the cell that builds one would otherwise leave every
+# earlier one polling, unseen, for as long as the kernel lives; the newest takes over (the older ones
+# still reload on each navigation).
+_polling: dict[str, weakref.ReferenceType[AdminCenter]] = {}
 
 
 class AdminCenter(Composite):
@@ -58,6 +63,20 @@ class AdminCenter(Composite):
         self.open(start)
         self._kernel = KernelThread()
         self._kernel.every(poll_seconds, self.check_for_changes)
+        older = _polling.get(self._database)
+        if older is not None and (center := older()) is not None:
+            center._kernel.stop()
+        _polling[self._database] = weakref.ref(self)
+
+    @property
+    def _database(self) -> str:
+        db = getattr(self.admin, "db", None)
+        return str(db.engine.url) if db is not None else f"admin {id(self.admin)}"
+
+    @property
+    def polling(self) -> bool:
+        """True while this Admin Center checks for changes by itself (inside a kernel, until closed or replaced)."""
+        return self._kernel.running
 
     def open(self, name: str) -> Any:
         """Show the page called `name`, freshly loaded from the service.
@@ -96,6 +115,8 @@ class AdminCenter(Composite):
 
     def close(self) -> None:
         self._kernel.stop()
+        if (ref := _polling.get(self._database)) is not None and ref() is self:
+            del _polling[self._database]
         if self.page is not None:
             self.page.close()
         super().close()

@@ -60,6 +60,11 @@ class KernelThread:
         self._timer = loop.call_later(seconds, tick)
         return True
 
+    @property
+    def running(self) -> bool:
+        """True while a timer started by `every` repeats."""
+        return self._timer is not None and not self._stopped
+
     def stop(self) -> None:
         self._stopped = True
         if self._timer is not None:

@@ -44,3 +44,29 @@ def test_close_releases_every_widget_and_observer(sqlite_admin):
     center.close()
     assert set(_instances) - before == set()
     assert form._type_changed not in form.gateway_type.input._trait_notifiers["value"]["change"]
+
+
+def test_building_the_admin_center_again_stops_the_earlier_ones_poller(sqlite_admin, tmp_path):
+    import asyncio
+
+    from smsgw_kit import GatewayAdmin
+    from smsgw_kit.ui import kernel
+
+    loop = asyncio.new_event_loop()
+    real = kernel._kernel_loop
+    kernel._kernel_loop = lambda: loop  # what a kernel's running loop is when the cell runs
+    try:
+        first = AdminCenter(sqlite_admin, poll_seconds=60)
+        other = AdminCenter(GatewayAdmin(f"sqlite:///{tmp_path / 'other.db'}"), poll_seconds=60)
+        assert first.polling and other.polling
+        again = AdminCenter(sqlite_admin, poll_seconds=60)  # the same cell run again
+        assert again.polling and not first.polling, "one poller per database"
+        assert other.polling, "another database's Admin Center goes on polling"
+        first.close()
+        assert again.polling
+        for center in (again, other):
+            center.close()
+            assert not center.polling
+    finally:
+        kernel._kernel_loop = real
+        loop.close()
