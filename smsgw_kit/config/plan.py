@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlmodel import Session, select
@@ -304,14 +304,24 @@ def _plan_stores(doc: Document, now: _Now, state: State) -> list[Change]:
     return changes
 
 
-def _check_deletes(changes: list[Change], now: _Now) -> None:
-    """The delete guard, for the plan as a whole: every store of a deleted account moves, goes, or is unlinked."""
+def _check_deletes(session: Session, changes: list[Change], now: _Now, doc: Document, state: State) -> None:
+    """The delete guard, for the plan as a whole: every store of a deleted account moves, goes, or is unlinked,
+    and no section the document leaves out keeps it (as a fallback or route)."""
+    deleting = [c for c in changes if c.kind == ACCOUNT and c.action == "delete"]
+    if not deleting:
+        return
+    held: dict[int, list[tuple[str, str]]] = {}
+    ids = [cast(int, c.object_id) for c in deleting]  # deletes are of stored accounts
+    for key, section in SECTION_HOOKS.items():
+        holds = getattr(section, "holds", None)
+        if key not in doc.extra and holds is not None:
+            for account_id, uses in holds(session, ids, state).items():
+                held.setdefault(account_id, []).extend(uses)
     settled = {c.object_id for c in changes if c.kind == STORE and c.action in ("link", "unlink", "delete")}
-    for c in changes:
-        if c.kind == ACCOUNT and c.action == "delete":
-            left = [s.name for s in now.stores if s.gateway_account_id == c.object_id and s.id not in settled]
-            if left:
-                raise AccountLinked(c.name, left)
+    for c in deleting:
+        left = [(s.name, "linked") for s in now.stores if s.gateway_account_id == c.object_id and s.id not in settled]
+        if left or c.object_id in held:
+            raise AccountLinked(c.name, [], uses=left + held.get(cast(int, c.object_id), []))
 
 
 def _ordered(changes: list[Change]) -> list[Change]:
@@ -329,5 +339,5 @@ def make_plan(session: Session, keyring: Keyring | NoKeys, doc: Document, *, pru
     for key, section in SECTION_HOOKS.items():
         if key in doc.extra:
             changes += section.plan(session, doc.extra[key], state)
-    _check_deletes(changes, now)
+    _check_deletes(session, changes, now, doc, state)
     return Plan(_ordered(changes), default_before=now.default.id if now.default else None)
