@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +38,9 @@ class Change:
     object_id: int | None = None
     version: int | None = None  # the object's version when the plan was made (apply refuses if it moved)
     data: dict[str, Any] = field(default_factory=dict, repr=False)  # what apply hands the operation
+    # A copy of `data` as the plan checked it by the operation's rules: apply trusts `data` while it still
+    # equals this copy (so 10,000 new accounts are not validated twice), and checks it again otherwise.
+    checked: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def describe(self) -> str:
         head = f"{SYMBOL.get(self.action, '~')} {self.action} {self.kind.replace('_', ' ')} {self.name!r}"
@@ -153,7 +157,9 @@ def _create_account(entry: AccountEntry) -> Change:
     defaults = {n: f.default for n, f in GatewayAccount.model_fields.items() if not f.is_required()}
     _validate({**defaults, **values, **secrets}, entry.path)
     shown = {k: (None, v) for k, v in values.items() if k != "name"} | dict.fromkeys(secrets, (None, "set"))
-    return Change(ACCOUNT, "create", values["name"], entry.path, shown, data={"fields": {**values, **secrets}})
+    fields = {**values, **secrets}
+    return Change(ACCOUNT, "create", values["name"], entry.path, shown, data={"fields": fields},
+                  checked={"fields": copy.deepcopy(fields) if fields.get("options") else dict(fields)})
 
 
 def _modify_account(entry: AccountEntry, row: GatewayAccount, keyring: Keyring | NoKeys) -> Change | None:
