@@ -9,7 +9,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from . import audit, locks, refs, rules, secret_options
+from . import audit, bulk, keystore, locks, refs, rules, secret_options
 from .errors import AccountLinked, DuplicateName, NotFound, StaleEdit
 from .fields import CLEARABLE, SECRETS, GatewayAccountCreate, GatewayAccountUpdate
 from .gateways import GatewaySettings, ProxySettings, get_gateway_type
@@ -91,40 +91,50 @@ def create(session: Session, ctx: Context, fields: dict[str, Any], *, make_defau
     return row
 
 
-def create_many(session: Session, ctx: Context, many: list[dict[str, Any]]) -> list[int]:
+def create_many(session: Session, ctx: Context, many: list[dict[str, Any]], *, checked: bool = False) -> list[int]:
     """Create many accounts at once (a configuration being applied): each checked as `create` checks
-    one, then one uniqueness query, one batched INSERT and one audit event each; their ids in order."""
-    prepared = [_new_values(fields) for fields in many]
+    one, then one uniqueness query, one batched INSERT and one audit event each; their ids in order.
+
+    `checked`: the values are a plan's, already cleaned and validated by these same rules, their names
+    already found free in this transaction (config.apply); only the batch's own duplicates are looked for.
+    """
+    prepared = ([{**fields, "name_key": rules.clean_name(fields["name"])[1]} for fields in many] if checked
+                else [_new_values(fields) for fields in many])
     seen: dict[str, str] = {}
     for values in prepared:
         if values["name_key"] in seen:
             raise DuplicateName(KIND, values["name"])
         seen[values["name_key"]] = values["name"]
-    chunks = [list(seen)[i:i + 500] for i in range(0, len(seen), 500)]
-    for chunk in chunks:
+    for chunk in ([] if checked else [list(seen)[i:i + 500] for i in range(0, len(seen), 500)]):
         clash = session.exec(select(GatewayAccount.name).where(col(GatewayAccount.name_key).in_(chunk))).first()
         if clash is not None:
             raise DuplicateName(KIND, clash)
     now = utcnow()
-    rows = [_new_row(values, ctx, now) for values in prepared]
-    # A plain executemany (no RETURNING): the drivers' fast path; the ids are read back by name.
-    session.execute(sa.insert(ACCOUNTS), rows)
-    by_key: dict[str, int] = {}
-    for chunk in chunks:
-        by_key.update((k, cast(int, i)) for i, k in session.exec(
-            select(GatewayAccount.id, GatewayAccount.name_key).where(col(GatewayAccount.name_key).in_(chunk))).all())
+    template = _new_row_template()
+    rows = [_new_row(values, ctx, now, template) for values in prepared]
+    keystore.guard_rows(session, rows)  # as the ORM's flush guard does: the current key, recorded if first
+    before = session.exec(select(sa.func.max(GatewayAccount.id))).one() or 0
+    # No RETURNING (COPY on PostgreSQL, executemany elsewhere: the fast paths). New ids are above every
+    # id there was (ids only grow), so one query reads them back; name_key is unique.
+    bulk.insert_rows(session, ACCOUNTS, rows)
+    new_ids = sa.select(ACCOUNTS.c.name_key, ACCOUNTS.c.id).where(ACCOUNTS.c.id > before)
+    by_key: dict[str, int] = dict(session.connection().execute(new_ids).all())  # (key, id) rows; Core: no ORM work
     ids = [by_key[row["name_key"]] for row in rows]
     audit.record_many(session, actor=ctx.actor, action="account.create", object_kind="account",
                       events=[(i, row["name"], None, audit.snapshot_values(row)) for i, row in zip(ids, rows, strict=True)])
     return ids
 
 
-def _new_row(values: dict[str, Any], ctx: Context, now: Any) -> dict[str, Any]:
-    """Every column of a new account (model defaults filled in, secrets encrypted), in model order."""
+def _new_row_template() -> dict[str, Any]:
+    """The model's defaults for every column but the id, in model order (worked out once per batch)."""
     # the model's factories take no arguments (none asks for the validated data)
-    row = {name: (cast(Callable[[], Any], f.default_factory)() if f.default_factory else f.default)
-           for name, f in GatewayAccount.model_fields.items() if name != "id"}
-    row.update(values)
+    return {name: (cast(Callable[[], Any], f.default_factory)() if f.default_factory else f.default)
+            for name, f in GatewayAccount.model_fields.items() if name != "id"}
+
+
+def _new_row(values: dict[str, Any], ctx: Context, now: Any, template: dict[str, Any]) -> dict[str, Any]:
+    """Every column of a new account (model defaults filled in, secrets encrypted), in model order."""
+    row = {**template, **values}  # the template's mutable default (options) is replaced by seal below
     row.update({col: ctx.keyring.encrypt(row.pop(k, None)) for k, col in SECRETS.items()})
     row["options"], row["options_enc"], _ = secret_options.seal(ctx.keyring, row["gateway_type"], row.get("options"), None)
     row.update(created_at=now, updated_at=now, created_by=ctx.actor, updated_by=ctx.actor)

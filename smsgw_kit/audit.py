@@ -6,6 +6,7 @@ import getpass
 import hashlib
 import json
 import logging
+import math
 import os
 from collections.abc import Set
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from . import bulk
 from .fields import SECRETS
 from .models import AuditEvent, GatewayAccount, IdentityStore, utcnow
 
@@ -26,6 +28,8 @@ _HIDDEN = {"name_key", "version", "created_at", "created_by", "updated_at", "upd
 GENESIS = "0" * 64  # the prev_hash of the first event
 CHAIN_LOCK = 0x5_3_6D_73_61  # serialises appends to the chain on PostgreSQL (SQLite's writer lock already does)
 EVENTS = AuditEvent.metadata.tables["audit_event"]
+# One encoder for every hash (json.dumps with options would build a new one per event); stateless, so shared.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 CHAINED = ("at", "actor", "db_user", "action", "object_kind", "object_id", "object_name", "before", "after")
 
 
@@ -64,6 +68,27 @@ def changes(before: dict[str, Any], after: dict[str, Any], *, rotated: Set[str] 
     return old, new
 
 
+def _as_stored(value: Any) -> Any:
+    """`value` as the database's JSON column hands it back, so the hash covers exactly that."""
+    if value is None or _json_native(value):
+        return value  # the JSON round trip would give an equal copy: skip it (10,000-event batches)
+    return json.loads(json.dumps(value, default=str))
+
+
+def _json_native(value: Any) -> bool:
+    """True for dicts with text keys, lists, text, finite numbers, booleans and None, all the way down."""
+    kind = type(value)
+    if kind is dict:
+        # scalars checked inline, not by a call each: this runs for every event of a batch
+        return all(type(k) is str and (type(v) in _NATIVE or _json_native(v)) for k, v in value.items())
+    if kind is list:
+        return all(type(v) in _NATIVE or _json_native(v) for v in value)
+    return kind in _NATIVE or (kind is float and math.isfinite(value))
+
+
+_NATIVE = frozenset({str, int, bool, type(None)})
+
+
 def _canonical_time(value: datetime) -> str:
     value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return value.isoformat(timespec="microseconds")
@@ -76,8 +101,7 @@ def event_hash(prev_hash: str, content: dict[str, Any]) -> str:
     for k in ("before", "after"):  # stored JSON may come back as text (SQLite) or parsed
         if isinstance(data[k], str):
             data[k] = json.loads(data[k])
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(f"{prev_hash}\n{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{prev_hash}\n{_CANONICAL.encode(data)}".encode()).hexdigest()
 
 
 def lock_chain(conn: sa.Connection) -> None:
@@ -136,14 +160,12 @@ def record_many(session: Session, *, actor: str, action: str, object_kind: str,
         log.info("%s %s %r by %s", action, object_kind, name, actor)
         row: dict[str, Any] = {
             "at": utcnow(), "actor": actor, "db_user": db_user, "action": action, "object_kind": object_kind,
-            "object_id": object_id, "object_name": name,
-            "before": json.loads(json.dumps(before, default=str)) if before is not None else None,
-            "after": json.loads(json.dumps(after, default=str)) if after is not None else None}
+            "object_id": object_id, "object_name": name, "before": _as_stored(before), "after": _as_stored(after)}
         row["prev_hash"], row["hash"] = prev, event_hash(prev, row)
         prev = row["hash"]
         rows.append(row)
     if rows:
-        session.execute(sa.insert(EVENTS), rows)  # executemany inserts in order: ids follow the chain
+        bulk.insert_rows(session, EVENTS, rows)  # inserted in order: ids follow the chain
         session.info["audit_head"] = prev
 
 

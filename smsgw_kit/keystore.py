@@ -184,7 +184,16 @@ def _record_current(conn: sa.Connection, fp: str, actor: str) -> None:
 @event.listens_for(Session, "before_flush")
 def _guard(session: Session, _ctx: object, _instances: object) -> None:
     """No secret reaches the database under a key other than its current one (the first records it)."""
-    fps = {key_of(t) for t in _new_tokens(session)}
+    guard(session, {key_of(t) for t in _new_tokens(session)})
+
+
+def guard_rows(session: Session, rows: list[dict]) -> None:
+    """The flush guard for account rows inserted without the ORM (a batch): their tokens' keys."""
+    guard(session, {key_of(t) for row in rows for c in ENC_COLUMNS if (t := row.get(c))})
+
+
+def guard(session: Session, fps: set[str | None]) -> None:
+    """Refuse (StaleKey) tokens under any key but the database's current one; the first key written is recorded."""
     if not fps:
         return
     conn = session.connection()

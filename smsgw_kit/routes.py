@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -94,16 +95,26 @@ def roles_of(session: Session, store: IdentityStore) -> tuple[list[tuple[Country
     return ordered, linked, [found_fallbacks[p] for p in sorted(found_fallbacks)]
 
 
+def check_fallbacks(keys: Sequence[Hashable], names: Sequence[str], *, field: str = "fallbacks",
+                    indexed: bool = False) -> None:
+    """A fallback list's own rules: at most MAX_FALLBACKS accounts, each once (`keys` identify them).
+
+    `indexed` names the repeated entry itself (`field[2]`), for a document's path.
+    """
+    if len(keys) > MAX_FALLBACKS:
+        raise InvalidInput(field, f"{len(keys)} accounts given", allowed=f"at most {MAX_FALLBACKS}")
+    seen: set[Hashable] = set()
+    for i, (key, name) in enumerate(zip(keys, names, strict=True)):
+        if key in seen:
+            raise InvalidInput(f"{field}[{i}]" if indexed else field, f"{name!r} is listed twice",
+                               allowed="each account once")
+        seen.add(key)
+
+
 def set_fallbacks(session: Session, ctx: accounts.Context, store: IdentityStore,
                   chosen: list[GatewayAccount]) -> bool:
     """Replace the store's fallback list by `chosen`, in that order; True if it changed."""
-    if len(chosen) > MAX_FALLBACKS:
-        raise InvalidInput("fallbacks", f"{len(chosen)} accounts given", allowed=f"at most {MAX_FALLBACKS}")
-    seen: set[int] = set()
-    for row in chosen:
-        if row.id in seen:
-            raise InvalidInput("fallbacks", f"{row.name!r} is listed twice", allowed="each account once")
-        seen.add(cast(int, row.id))  # saved rows
+    check_fallbacks([row.id for row in chosen], [row.name for row in chosen])
     before = [a.name for a in fallbacks(session, cast(int, store.id))]
     after = [a.name for a in chosen]
     if before == after:
@@ -172,17 +183,27 @@ def remove_route(session: Session, ctx: accounts.Context, store: IdentityStore, 
 
 def uses(session: Session, account_id: int) -> list[tuple[str, str]]:
     """Every (store name, role) in which the account serves: 'linked', 'fallback', 'route for +44'."""
-    found = [(n, "linked") for n in session.exec(
-        select(IdentityStore.name).where(IdentityStore.gateway_account_id == account_id)).all()]
-    found += [(n, "fallback") for n in session.exec(
-        select(IdentityStore.name).join(StoreFallback, col(StoreFallback.identity_store_id) == IdentityStore.id)
-        .where(StoreFallback.gateway_account_id == account_id)).all()]
-    for name, route in session.exec(
-            select(IdentityStore.name, StoreRoute).join(StoreRoute, col(StoreRoute.identity_store_id) == IdentityStore.id)
-            .where(StoreRoute.gateway_account_id == account_id)).all():
-        found.append((name, f"route for {_country_of(route).label}"))
+    return uses_many(session, [account_id]).get(account_id, [])
+
+
+def uses_many(session: Session, account_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    """`uses` of each of the accounts that serves anywhere (a few queries however many accounts)."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    for chunk in (list(account_ids)[i:i + 500] for i in range(0, len(account_ids), 500)):
+        for account_id, name in session.exec(select(IdentityStore.gateway_account_id, IdentityStore.name)
+                                              .where(col(IdentityStore.gateway_account_id).in_(chunk))).all():
+            found.setdefault(cast(int, account_id), []).append((name, "linked"))  # one of chunk
+        for account_id, name in session.exec(
+                select(StoreFallback.gateway_account_id, IdentityStore.name)
+                .join(IdentityStore, col(StoreFallback.identity_store_id) == IdentityStore.id)
+                .where(col(StoreFallback.gateway_account_id).in_(chunk))).all():
+            found.setdefault(account_id, []).append((name, "fallback"))
+        for name, route in session.exec(
+                select(IdentityStore.name, StoreRoute).join(StoreRoute, col(StoreRoute.identity_store_id) == IdentityStore.id)
+                .where(col(StoreRoute.gateway_account_id).in_(chunk))).all():
+            found.setdefault(route.gateway_account_id, []).append((name, f"route for {_country_of(route).label}"))
     order = {"linked": 0, "fallback": 1}
-    return sorted(found, key=lambda u: (u[0].casefold(), order.get(u[1], 2), u[1]))
+    return {i: sorted(u, key=lambda u: (u[0].casefold(), order.get(u[1], 2), u[1])) for i, u in found.items()}
 
 
 def uses_texts(session: Session, account_ids: list[int]) -> dict[int, list[str]]:

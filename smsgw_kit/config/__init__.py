@@ -1,4 +1,4 @@
-"""Configuration as code: export accounts, stores, links and the default as a document; plan; apply.
+"""Configuration as code: export accounts, stores, links, the default, fallbacks and routes as a document; plan; apply.
 
     document = export(session)                  # secrets as env:/file: references, never in clear
     plan = make_plan(session, keyring, document) # what would change; nothing written
@@ -6,7 +6,8 @@
 
 `GatewayAdmin.export_config / plan / plan_from_frame / apply` open the sessions; this package owns
 the document's shape (document.py), the diff (plan.py), the frame round trip (frame.py), applying
-(apply.py) and the hook other capabilities add their sections through (sections.py).
+(apply.py), the hook other capabilities add their sections through (sections.py), and the
+fallbacks and routes sections of issue 12 (routing_sections.py).
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ from .document import (
 from .export import export, secret_references
 from .frame import document_from_frame
 from .plan import Change, Plan, make_plan
+from .routing_sections import FALLBACKS, ROUTES
 from .sections import Section, register_section
+
+# Registered here, where the package is first imported, so every use of config sees them.
+register_section(FALLBACKS)
+register_section(ROUTES)
 
 
 def plan_document(session: Session, keyring: Keyring | NoKeys, document: Any) -> Plan:

@@ -119,8 +119,9 @@ def apply_plan(session: Session, ctx: Context, plan: Plan) -> Counter:
     _check_default(session, plan)
     made: dict[str, GatewayAccount] = {}
     creates = [c for c in plan.changes if c.kind == ACCOUNT and c.action == "create"]
-    if creates:  # in one batch: 10,000 new accounts cost a few INSERTs, each still checked and audited
-        accounts.create_many(session, ctx, [dict(c.data["fields"]) for c in creates])
+    if creates:  # in one batch: 10,000 new accounts cost a few statements, each still checked and audited
+        checked = all(c.checked is not None and c.data == c.checked for c in creates)  # by the plan, unchanged
+        accounts.create_many(session, ctx, [dict(c.data["fields"]) for c in creates], checked=checked)
     for change in plan.changes:
         if change.kind == ACCOUNT and change.action == "create":
             continue

@@ -250,7 +250,7 @@ HEADER = """\
 # smsgw_kit configuration (format {version}). Apply with: smsgw plan FILE && smsgw apply FILE
 # Secrets are references resolved when the plan is made: env:NAME (an environment variable) or
 # file:PATH (a file's content); leave a secret out to keep the stored one, null to clear it.
-# A section left out (accounts, identity_stores, default) is left as it is in the database.
+# A section left out (accounts, identity_stores, default, fallbacks, routes) is left as it is in the database.
 """
 
 

@@ -1,4 +1,4 @@
-"""Writing the database's accounts, identity stores, links and default as a document (no secret in clear)."""
+"""Writing the database's accounts, identity stores, links, default, fallbacks and routes as a document (no secret in clear)."""
 
 from __future__ import annotations
 

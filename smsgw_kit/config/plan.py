@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from sqlmodel import Session, select
@@ -37,6 +38,9 @@ class Change:
     object_id: int | None = None
     version: int | None = None  # the object's version when the plan was made (apply refuses if it moved)
     data: dict[str, Any] = field(default_factory=dict, repr=False)  # what apply hands the operation
+    # A copy of `data` as the plan checked it by the operation's rules: apply trusts `data` while it still
+    # equals this copy (so 10,000 new accounts are not validated twice), and checks it again otherwise.
+    checked: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def describe(self) -> str:
         head = f"{SYMBOL.get(self.action, '~')} {self.action} {self.kind.replace('_', ' ')} {self.name!r}"
@@ -153,7 +157,9 @@ def _create_account(entry: AccountEntry) -> Change:
     defaults = {n: f.default for n, f in GatewayAccount.model_fields.items() if not f.is_required()}
     _validate({**defaults, **values, **secrets}, entry.path)
     shown = {k: (None, v) for k, v in values.items() if k != "name"} | dict.fromkeys(secrets, (None, "set"))
-    return Change(ACCOUNT, "create", values["name"], entry.path, shown, data={"fields": {**values, **secrets}})
+    fields = {**values, **secrets}
+    return Change(ACCOUNT, "create", values["name"], entry.path, shown, data={"fields": fields},
+                  checked={"fields": copy.deepcopy(fields) if fields.get("options") else dict(fields)})
 
 
 def _modify_account(entry: AccountEntry, row: GatewayAccount, keyring: Keyring | NoKeys) -> Change | None:
@@ -304,14 +310,24 @@ def _plan_stores(doc: Document, now: _Now, state: State) -> list[Change]:
     return changes
 
 
-def _check_deletes(changes: list[Change], now: _Now) -> None:
-    """The delete guard, for the plan as a whole: every store of a deleted account moves, goes, or is unlinked."""
+def _check_deletes(session: Session, changes: list[Change], now: _Now, doc: Document, state: State) -> None:
+    """The delete guard, for the plan as a whole: every store of a deleted account moves, goes, or is unlinked,
+    and no section the document leaves out keeps it (as a fallback or route)."""
+    deleting = [c for c in changes if c.kind == ACCOUNT and c.action == "delete"]
+    if not deleting:
+        return
+    held: dict[int, list[tuple[str, str]]] = {}
+    ids = [cast(int, c.object_id) for c in deleting]  # deletes are of stored accounts
+    for key, section in SECTION_HOOKS.items():
+        holds = getattr(section, "holds", None)
+        if key not in doc.extra and holds is not None:
+            for account_id, uses in holds(session, ids, state).items():
+                held.setdefault(account_id, []).extend(uses)
     settled = {c.object_id for c in changes if c.kind == STORE and c.action in ("link", "unlink", "delete")}
-    for c in changes:
-        if c.kind == ACCOUNT and c.action == "delete":
-            left = [s.name for s in now.stores if s.gateway_account_id == c.object_id and s.id not in settled]
-            if left:
-                raise AccountLinked(c.name, left)
+    for c in deleting:
+        left = [(s.name, "linked") for s in now.stores if s.gateway_account_id == c.object_id and s.id not in settled]
+        if left or c.object_id in held:
+            raise AccountLinked(c.name, [], uses=left + held.get(cast(int, c.object_id), []))
 
 
 def _ordered(changes: list[Change]) -> list[Change]:
@@ -329,5 +345,5 @@ def make_plan(session: Session, keyring: Keyring | NoKeys, doc: Document, *, pru
     for key, section in SECTION_HOOKS.items():
         if key in doc.extra:
             changes += section.plan(session, doc.extra[key], state)
-    _check_deletes(changes, now)
+    _check_deletes(session, changes, now, doc, state)
     return Plan(_ordered(changes), default_before=now.default.id if now.default else None)

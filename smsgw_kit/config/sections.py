@@ -18,6 +18,10 @@ class Section(Protocol):
     document's section with the database and the planned end `state` (names of the accounts and
     stores that will exist), returning changes whose `kind` is the section's key; `apply` performs
     one of them inside the plan's transaction, through the owning module's own operations.
+
+    A section whose rows point at accounts also defines `holds(session, account_ids, state)`: for a
+    document that leaves the section out, the (store name, role) uses of those accounts it keeps in
+    the end state; the plan refuses to delete an account still held (see `plan._check_deletes`).
     """
 
     key: str
@@ -35,5 +39,5 @@ SECTION_HOOKS: dict[str, Section] = {}
 
 
 def register_section(section: Section) -> None:
-    """Add (or replace) a section; routing registers "fallbacks" and "routes" here on import."""
+    """Add (or replace) a section; the package registers "fallbacks" and "routes" (routing_sections.py)."""
     SECTION_HOOKS[section.key] = section

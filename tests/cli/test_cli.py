@@ -103,6 +103,26 @@ def test_export_plan_apply_cycle_between_two_databases(site, empty_site, tmp_pat
     assert tested.exit_code == 0 and "2 passed, 0 failed" in tested.stdout
 
 
+def test_fallbacks_and_routes_travel_through_export_plan_apply(site, empty_site, tmp_path):
+    admin = site.admin()
+    admin.set_fallbacks("Corp AD", ["Backup"])
+    admin.set_route("Corp AD", "GB", "Backup")
+    expected = admin.routes_frame()
+    admin.db.dispose()
+    doc = tmp_path / "gateways.yaml"
+    assert run(site, "export", "-o", str(doc)).exit_code == 0
+    assert yaml.safe_load(doc.read_text())["routes"] == {"Corp AD": {"GB": "Backup"}}
+
+    plan = run(empty_site, "plan", str(doc), extra_env=site.secrets_env())
+    assert "~ set fallbacks 'Corp AD'\n    fallbacks: [] -> ['Backup']" in plan.stdout
+    assert "~ set routes 'Corp AD'\n    GB: (none) -> 'Backup'" in plan.stdout
+    assert run(empty_site, "apply", str(doc), "--yes", extra_env=site.secrets_env()).exit_code == 0
+
+    copy = empty_site.admin()
+    pd.testing.assert_frame_equal(copy.routes_frame(), expected)
+    copy.db.dispose()
+
+
 def test_export_as_json_without_secrets(site):
     out = run(site, "export", "--format", "json", "--secrets", "omit")
     doc = json.loads(out.stdout)

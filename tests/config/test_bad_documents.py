@@ -60,7 +60,9 @@ CASES = [
     (bad(("identity_stores", 0, "sms_text"), "no code"), "identity_stores[0].sms_text", "[Code]"),
     (bad(("identity_stores", 0, "linked"), True), "identity_stores[0].linked", "not an identity store field"),
     (bad(("default",), "Nobody"), "default", "names no account"),
-    (bad(("routes",), []), "routes", "is not a section"),
+    (bad(("route",), {}), "route", "is not a section"),
+    (bad(("routes",), []), "routes", "must be a mapping of identity store names"),
+    (bad(("fallbacks",), {"Corp AD": ["Nobody"]}), "fallbacks['Corp AD'][0]", "names no account"),
     (bad(("version",), 2), "version", "not a format"),
 ]
 

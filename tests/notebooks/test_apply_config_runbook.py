@@ -15,12 +15,15 @@ NEW_SECRET = "bulk-secret-from-the-vault-42"
 
 @pytest.fixture
 def document(demo, monkeypatch):
-    """The demo's configuration with Backup's sender changed and a new account whose secret is in the environment."""
+    """The demo's configuration with Backup's sender changed, a new account whose secret is in the environment,
+    made Corp AD's fallback, and a route for +44 through Backup."""
     doc = demo.admin().export_config(secrets="omit")
     backup = next(a for a in doc["accounts"] if a["name"] == "Backup")
     backup["sender_id"] = "+15005550009"
     doc["accounts"].append({"name": "Reserve", "gateway_type": "Nexmo", "user_name": "reserve1",
                             "password": "env:RESERVE_PASSWORD", "sender_id": "GroupID"})
+    doc["fallbacks"] = {"Corp AD": ["Reserve"]}
+    doc["routes"] = {"Corp AD": {"+44": "Backup"}}
     monkeypatch.setenv("RESERVE_PASSWORD", NEW_SECRET)  # the kernel inherits it
     path = demo.folder / "gateways.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
@@ -33,7 +36,7 @@ def test_without_apply_it_shows_the_plan_and_changes_nothing(demo, document):
     nb = demo.run_runbook("apply_config", document=str(document))
 
     text = outputs_text(nb)
-    assert "Plan: 1 account.create, 1 account.modify." in text
+    assert "Plan: 1 account.create, 1 account.modify, 1 fallbacks.set, 1 routes.set." in text
     assert "+15005550009" in text and "Reserve" in text  # the plan table
     assert "Not applied" in text
     assert "Reserve" not in [a.name for a in demo.admin().list_accounts()]
@@ -44,13 +47,15 @@ def test_without_apply_it_shows_the_plan_and_changes_nothing(demo, document):
 def test_with_apply_it_applies_once(demo, document):
     nb = demo.run_runbook("apply_config", document=str(document), apply=True)
 
-    assert "Applied 2 change(s) in one transaction" in outputs_text(nb)
+    assert "Applied 4 change(s) in one transaction" in outputs_text(nb)
+    assert "route for +44" in outputs_text(nb)  # the routes frame at the end
     admin = demo.admin()
     assert admin.get_account("Backup").sender_id == "+15005550009"
     [token] = stored_secrets(demo.url, "Reserve")
     assert Keyring.load(path=demo.key_file).decrypt(token) == NEW_SECRET  # resolved in the kernel, encrypted
-    actions = admin.audit_frame().sort_values("id").action.tolist()[-2:]
-    assert actions == ["account.create", "account.modify"]
+    actions = admin.audit_frame().sort_values("id").action.tolist()[-4:]
+    assert actions == ["account.create", "account.modify", "store.set_fallbacks", "store.set_route"]
+    assert admin.store_routing("Corp AD").fallbacks == ("Reserve",)
     assert NEW_SECRET not in outputs_text(nb)
 
     again = demo.run_runbook("apply_config", document=str(document), apply=True)
