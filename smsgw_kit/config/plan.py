@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -148,14 +149,19 @@ def _type_url(gateway_type: str) -> str:
     return get_gateway_type(gateway_type).info.default_url
 
 
+@functools.cache
+def _model_defaults() -> tuple[tuple[str, Any], ...]:
+    """The account model's plain defaults (the columns a new account may leave out), worked out once."""
+    return tuple((n, f.default) for n, f in GatewayAccount.model_fields.items() if not f.is_required())
+
+
 def _create_account(entry: AccountEntry) -> Change:
     values = {k: v for k, v in entry.given.items() if k != "name_key"}
     if "gateway_type" not in values:
         raise InvalidInput(f"{entry.path}.gateway_type", "is required for a new account")
     values["gateway_url"] = values.get("gateway_url") or _type_url(values["gateway_type"])
     secrets = {k: v for k, v in entry.secrets.items() if v}
-    defaults = {n: f.default for n, f in GatewayAccount.model_fields.items() if not f.is_required()}
-    _validate({**defaults, **values, **secrets}, entry.path)
+    _validate({**dict(_model_defaults()), **values, **secrets}, entry.path)
     shown = {k: (None, v) for k, v in values.items() if k != "name"} | dict.fromkeys(secrets, (None, "set"))
     fields = {**values, **secrets}
     return Change(ACCOUNT, "create", values["name"], entry.path, shown, data={"fields": fields},
