@@ -147,6 +147,18 @@ class Database:
             yield session
 
     @contextmanager
+    def writing(self) -> Iterator[sa.Connection]:
+        """A write transaction on a bare connection (Core, no ORM), committed on success, rolled back on any
+        error; storage failures and clashes become StorageError or Conflict, integrity errors stay as they are."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except sa.exc.IntegrityError:
+            raise
+        except sa.exc.DBAPIError as exc:
+            raise self.translated(exc) from exc
+
+    @contextmanager
     def reading(self) -> Iterator[sa.Connection]:
         """A read-only connection (never takes SQLite's write lock); failures become StorageError."""
         try:

@@ -39,6 +39,11 @@ class PhoneNumber:
 
 def parse_phone(value: object, *, field: str = "phone") -> PhoneNumber:
     """Parse `value` (digits-only international, `+`-prefixed or `00`-prefixed) or raise InvalidInput."""
+    return parse_with_country(value, field=field)[0]
+
+
+def parse_with_country(value: object, *, field: str = "phone") -> tuple[PhoneNumber, int, str]:
+    """`parse_phone`, and the number's calling code and region (e.g. 1, 'CA'; 'ZZ' if none), from one parse."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(field, "a phone number is required", allowed=ALLOWED)
     raw = _SEPARATORS.sub("", value.strip())
@@ -53,10 +58,13 @@ def parse_phone(value: object, *, field: str = "phone") -> PhoneNumber:
         number = phonenumbers.parse(raw, None)
     except phonenumbers.NumberParseException as exc:
         raise InvalidInput(field, f"{value!r} is not a phone number ({exc._msg})", allowed=ALLOWED) from exc
-    if not phonenumbers.is_valid_number(number):
+    region = phonenumbers.region_code_for_number(number)
+    if not phonenumbers.is_valid_number_for_region(number, region):  # is_valid_number(), sharing the region
         reason = _why_invalid(number)
         raise InvalidInput(field, f"{value!r} is not a valid phone number: {reason}", allowed=ALLOWED)
-    return PhoneNumber(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    assert number.country_code is not None  # parse() sets it (or raises)
+    return PhoneNumber(e164), number.country_code, region or "ZZ"
 
 
 def _why_invalid(number: phonenumbers.PhoneNumber) -> str:

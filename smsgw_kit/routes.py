@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -71,24 +72,41 @@ def routes(session: Session, store_id: int) -> list[tuple[Country, GatewayAccoun
     return sorted(found, key=lambda ca: (ca[0].region is not None, ca[0].calling_code or 0, ca[0].region or ""))
 
 
-def roles_of(session: Session, store: IdentityStore) -> tuple[list[tuple[Country, GatewayAccount]],
-                                                               GatewayAccount | None, list[GatewayAccount]]:
-    """The store's (routes, linked account, fallbacks in order) read in one query (send_code's hot path)."""
-    R, F = StoreRoute, StoreFallback
-    query = (select(GatewayAccount, R.calling_code, R.region, F.position)
-             .outerjoin(R, sa.and_(col(R.gateway_account_id) == GatewayAccount.id, col(R.identity_store_id) == store.id))
-             .outerjoin(F, sa.and_(col(F.gateway_account_id) == GatewayAccount.id, col(F.identity_store_id) == store.id))
-             .where(sa.or_(col(R.id).is_not(None), col(F.id).is_not(None), col(GatewayAccount.id) == store.gateway_account_id)))
-    found_routes: dict[Country, GatewayAccount] = {}
-    found_fallbacks: dict[int, GatewayAccount] = {}
+@functools.cache
+def _roles_query(columns: tuple[Any, ...]) -> sa.Select:
+    """Built once: the store's role rows (each branch an index lookup) joined to `columns` of their accounts."""
+    R, F, S = (sa.inspect(m).local_table.c for m in (StoreRoute, StoreFallback, IdentityStore))
+    store_id = sa.bindparam("store_id", type_=sa.Integer)
+    none_int, none_region = sa.cast(sa.null(), sa.Integer), sa.cast(sa.null(), R.region.type)
+    roles = sa.union_all(
+        sa.select(sa.literal("route").label("kind"), R.gateway_account_id.label("account"), R.calling_code, R.region,
+                  none_int.label("position")).where(R.identity_store_id == store_id),
+        sa.select(sa.literal("fallback"), F.gateway_account_id, none_int, none_region, F.position)
+        .where(F.identity_store_id == store_id),
+        sa.select(sa.literal("linked"), S.gateway_account_id, none_int, none_region, none_int)
+        .where(S.id == store_id, S.gateway_account_id.is_not(None)),
+    ).subquery("roles")
+    return sa.select(*columns, roles.c.kind, roles.c.calling_code, roles.c.region, roles.c.position).join_from(
+        roles, accounts.ACCOUNTS, accounts.ACCOUNTS.c.id == roles.c.account)
+
+
+def roles_of(conn: sa.Connection, store_id: int, columns: tuple[Any, ...]) -> tuple[
+        list[tuple[Country, sa.Row]], sa.Row | None, list[sa.Row]]:
+    """The store's (routes, linked account, fallbacks in order) as Core rows of `columns` of each account.
+
+    Driven by the store's own role rows, so its cost does not grow with the number of accounts: this is
+    send_code's hot path.
+    """
+    found_routes: dict[Country, sa.Row] = {}
+    found_fallbacks: dict[int, sa.Row] = {}
     linked = None
-    for account, calling_code, region, position in session.exec(query).all():
-        if calling_code is not None or region is not None:
-            found_routes[Country(calling_code=calling_code, region=region)] = account
-        if position is not None:
-            found_fallbacks[position] = account
-        if account.id == store.gateway_account_id:
-            linked = account
+    for row in conn.execute(_roles_query(columns), {"store_id": store_id}):
+        if row.kind == "route":
+            found_routes[Country(calling_code=row.calling_code, region=row.region)] = row
+        elif row.kind == "fallback":
+            found_fallbacks[row.position] = row
+        else:
+            linked = row
     ordered = sorted(found_routes.items(), key=lambda ca: (ca[0].region is not None, ca[0].calling_code or 0,
                                                            ca[0].region or ""))
     return ordered, linked, [found_fallbacks[p] for p in sorted(found_fallbacks)]

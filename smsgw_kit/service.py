@@ -390,16 +390,16 @@ class GatewayAdmin:
 
     def route_preview(self, store: StoreRef, phone: str) -> list[routing.Candidate]:
         """The accounts a code to `phone` would be tried through, in order, and why; nothing is sent."""
-        with self._read() as s:
-            return routing.preview(s, store, phone)
+        with self.db.reading() as conn:
+            return routing.preview(conn, store, phone)
 
     def send_code(self, store: StoreRef, phone: str, code: str | None = None) -> routing.DeliveryReport:
         """Text the store's SMS with `[Code]` (a fresh 6-digit code unless given; it is in the report)."""
-        with self._read() as s:
-            job = routing.prepare(s, self._ctx, store, phone, code)
+        keystore.refuse_if_read_only(self.read_only)  # the attempts could not be logged: send nothing
+        with self.db.reading() as conn:
+            job = routing.prepare(conn, self._ctx, store, phone, code)
         report = routing.send(job)
-        with self._write() as s:
-            deliveries.record(s, report, store_id=job.store_id, actor=self.actor)
+        deliveries.record(self.db, report, store_id=job.store_id, actor=self.actor)
         return report
 
     def delivery_status(self, report: routing.DeliveryReport | str):

@@ -49,6 +49,11 @@ class ShortMessage:
 
     def validate(self) -> tuple[PhoneNumber, ...]:
         """Check text and recipients (GroupID's Validate) and return the parsed recipients."""
+        self.check_text()
+        return self.phone_numbers()
+
+    def check_text(self) -> None:
+        """Validate's checks of the text and that there is a recipient, for callers holding parsed numbers."""
         body = self.body
         if not body.strip():
             raise InvalidInput("message", "the message is empty", allowed=f"1 to {self.max_length} characters")
@@ -57,7 +62,6 @@ class ShortMessage:
                                allowed=f"at most {self.max_length} characters (max_length)")
         if not self.recipients:
             raise InvalidInput("recipients", "no phone number given", allowed="one or more phone numbers")
-        return self.phone_numbers()
 
 
 @dataclass(frozen=True, kw_only=True)

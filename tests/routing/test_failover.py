@@ -193,14 +193,13 @@ def test_a_store_or_account_deleted_while_sending_keeps_the_log(admin, emu, make
     make_account("Gone", "Twilio")
     admin.create_identity_store(name="Temp")
     admin.link("Temp", "Gone")
-    with admin._read() as s:
-        job = routing.prepare(s, admin._ctx, "Temp", UK, None)
+    with admin.db.reading() as conn:
+        job = routing.prepare(conn, admin._ctx, "Temp", UK, None)
     report = routing.send(job)
     admin.delete_identity_store("Temp")
     admin.delete_account("Gone")
-    with admin._write() as s:
-        from smsgw_kit import deliveries
+    from smsgw_kit import deliveries
 
-        deliveries.record(s, report, store_id=job.store_id, actor="tester")
+    deliveries.record(admin.db, report, store_id=job.store_id, actor="tester")
     [row] = admin.deliveries_frame().itertuples()
     assert (row.store_name, row.account_name, row.outcome) == ("Temp", "Gone", "sent")
