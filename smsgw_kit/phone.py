@@ -43,7 +43,7 @@ def parse_phone(value: object, *, field: str = "phone") -> PhoneNumber:
 
 
 def parse_with_country(value: object, *, field: str = "phone") -> tuple[PhoneNumber, int, str]:
-    """`parse_phone`, and the number's calling code and region (e.g. 1, 'CA'; 'ZZ' if none), from one parse."""
+    """`parse_phone`, and the number's calling code and region (e.g. 1, 'CA'), from one parse."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(field, "a phone number is required", allowed=ALLOWED)
     raw = _SEPARATORS.sub("", value.strip())
@@ -59,12 +59,12 @@ def parse_with_country(value: object, *, field: str = "phone") -> tuple[PhoneNum
     except phonenumbers.NumberParseException as exc:
         raise InvalidInput(field, f"{value!r} is not a phone number ({exc._msg})", allowed=ALLOWED) from exc
     region = phonenumbers.region_code_for_number(number)
-    if not phonenumbers.is_valid_number_for_region(number, region):  # is_valid_number(), sharing the region
+    if region is None or not phonenumbers.is_valid_number_for_region(number, region):  # is_valid_number()
         reason = _why_invalid(number)
         raise InvalidInput(field, f"{value!r} is not a valid phone number: {reason}", allowed=ALLOWED)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     assert number.country_code is not None  # parse() sets it (or raises)
-    return PhoneNumber(e164), number.country_code, region or "ZZ"
+    return PhoneNumber(e164), number.country_code, region
 
 
 def _why_invalid(number: phonenumbers.PhoneNumber) -> str:
