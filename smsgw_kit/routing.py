@@ -29,6 +29,7 @@ from .errors import (
     SecretsError,
 )
 from .gateways import GatewaySettings, SendResult, ShortMessage, get_gateway_type
+from .gateways.http import ClientPool
 from .models import (
     ConnectionTestRun,
     DeliveryAttempt,
@@ -336,7 +337,7 @@ def prepare(conn: sa.Connection, ctx: accounts.Context, store_ref: Any, phone: A
 
 
 def _try(candidate: Candidate, settings_or_error: GatewaySettings | Exception, message: ShortMessage,
-         phone: PhoneNumber, last: bool) -> Attempt:
+         phone: PhoneNumber, last: bool, clients: ClientPool | None) -> Attempt:
     start = time.perf_counter()
     at = utcnow().isoformat(timespec="milliseconds")
     result, error = None, None
@@ -346,6 +347,7 @@ def _try(candidate: Candidate, settings_or_error: GatewaySettings | Exception, m
         # A refused connection is retried (with back-off) only when no other account is left to try.
         settings = settings_or_error if last else settings_or_error.replace(connect_retries=0)
         with get_gateway_type(candidate.gateway_type)(settings) as gateway:
+            gateway.pool = clients
             gateway.check_settings()
             result = gateway.deliver(message, phone)
     except Exception as exc:  # noqa: BLE001 - every failure is classified; none escapes a send half-done
@@ -361,8 +363,11 @@ def _try(candidate: Candidate, settings_or_error: GatewaySettings | Exception, m
                    message_id=result.message_id if result is not None and result.success else None)
 
 
-def send(job: _Job) -> DeliveryReport:
-    """Try the accounts in order; stop at the first that sent, or that may have sent."""
+def send(job: _Job, clients: ClientPool | None = None) -> DeliveryReport:
+    """Try the accounts in order; stop at the first that sent, or that may have sent.
+
+    With `clients`, sends reuse its open connections to the providers (a fresh one per send without).
+    """
     code, region = job.country
     base: dict[str, Any] = {"send_id": job.send_id, "store": job.store, "phone": mask_phone(job.phone, code),
                             "country": f"+{code} {region}", "code": job.message.access_code}
@@ -373,7 +378,7 @@ def send(job: _Job) -> DeliveryReport:
     attempts: list[Attempt] = []
     for i, candidate in enumerate(job.plan):
         attempt = _try(candidate, job.settings[candidate.account_id], job.message, job.phone,
-                       last=i == len(job.plan) - 1)
+                       last=i == len(job.plan) - 1, clients=clients)
         attempts.append(attempt)
         if attempt.outcome != "not_sent":
             return _finish(base, attempts, attempt)
