@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
 from . import rules
@@ -28,22 +26,10 @@ def find(session: Session, model: type[Row], ref: Any, *, kind: str, field: str,
     return row
 
 
-def find_row(conn: sa.Connection, table: sa.Table, ref: Any, columns: tuple[Any, ...], *, kind: str, field: str,
-             public: type[SQLModel]) -> sa.Row:
-    """`find` in SQLAlchemy Core for a hot path: `columns` of the row `ref` names, NotFound if none."""
+def lookup_key(ref: Any, field: str, public: type[SQLModel]) -> tuple[bool, int | str]:
+    """(True, the id) or (False, the name key) that `ref` stands for, for Core queries on a hot path."""
     ref = clean_ref(ref, field, public)
-    by_id = isinstance(ref, int)
-    key = ref if by_id else rules.clean_name(ref, field)[1]
-    row = conn.execute(_select_by(table, columns, by_id), {"ref": key}).first()
-    if row is None:
-        raise NotFound(kind, ref.strip() if isinstance(ref, str) else ref)
-    return row
-
-
-@functools.cache
-def _select_by(table: sa.Table, columns: tuple[Any, ...], by_id: bool) -> sa.Select:
-    """Built once per caller: select `columns` where the id (or the name key) is the parameter `ref`."""
-    return sa.select(*columns).where((table.c.id if by_id else table.c.name_key) == sa.bindparam("ref"))
+    return (True, ref) if isinstance(ref, int) else (False, rules.clean_name(ref, field)[1])
 
 
 def clean_ref(ref: Any, field: str, public: type[SQLModel]) -> int | str:

@@ -19,7 +19,7 @@ import phonenumbers
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from . import accounts, routes, stores
+from . import accounts, routes
 from .errors import (
     ConnectFailed,
     GatewayError,
@@ -190,17 +190,16 @@ def change_settings(session: Session, ctx: accounts.Context, *, cooldown_seconds
 STORES, SETTINGS = IdentityStore.metadata.tables["identity_store"], RoutingSettings.metadata.tables["routing_settings"]
 _COOLDOWN = sa.func.coalesce(sa.select(SETTINGS.c.cooldown_seconds).where(SETTINGS.c.id == 1).scalar_subquery(),
                              RoutingSettings().cooldown_seconds).label("cooldown_seconds")
-STORE_COLUMNS = (STORES.c.id, STORES.c.name, STORES.c.sms_text, _COOLDOWN)
+STORE_COLUMNS = (STORES.c.id.label("store_id"), STORES.c.name.label("store_name"), STORES.c.sms_text, _COOLDOWN)
 # A preview never reads the ciphertext columns (a read-only connection may not); a send reads the settings.
 _A = accounts.ACCOUNTS.c
 PREVIEW_COLUMNS = (_A.id, _A.name, _A.gateway_type)
 
 
-def _ordered_roles(conn: sa.Connection, store_id: int, country: tuple[int, str],
-                   columns: tuple[Any, ...]) -> list[tuple[sa.Row, str, str]]:
+def _ordered_roles(roles: routes.Roles, country: tuple[int, str]) -> list[tuple[sa.Row, str, str]]:
     """(account row, role, why) in configured order, each account once (its first role wins)."""
     code, region = country
-    store_routes, linked, fallbacks = routes.roles_of(conn, store_id, columns)
+    store_routes, linked, fallbacks = roles
     found: list[tuple[sa.Row, str, str]] = []
     for route, account in sorted(store_routes, key=lambda ca: ca[0].region is None):
         if route.region == region or (route.region is None and route.calling_code == code):
@@ -247,10 +246,10 @@ def _last_times(conn: sa.Connection, ids: list[int], since: datetime) -> dict[in
     return out
 
 
-def _plan(conn: sa.Connection, store: sa.Row, country: tuple[int, str], columns: tuple[Any, ...], *,
+def _plan(conn: sa.Connection, store: sa.Row, roles: routes.Roles, country: tuple[int, str], *,
           now: datetime | None = None) -> list[tuple[Candidate, sa.Row]]:
-    """The accounts a code would be tried through, in order, each with the reason and its row of `columns`."""
-    found = _ordered_roles(conn, store.id, country, columns)
+    """The accounts a code would be tried through, in order, each with the reason and its account row."""
+    found = _ordered_roles(roles, country)
     now = now or utcnow()
     cooldown = timedelta(seconds=store.cooldown_seconds)
     times = _last_times(conn, [a.id for a, _, _ in found], now - cooldown) if cooldown else {}
@@ -270,8 +269,8 @@ def _plan(conn: sa.Connection, store: sa.Row, country: tuple[int, str], columns:
 
 def plan(conn: sa.Connection, store_ref: Any, phone: PhoneNumber, *, now: datetime | None = None) -> list[Candidate]:
     """The accounts a code to `phone` would be tried through, in order, each with the reason."""
-    store = stores.find_row(conn, store_ref, STORE_COLUMNS)
-    return [c for c, _ in _plan(conn, store, country_of(phone), PREVIEW_COLUMNS, now=now)]
+    store, roles = routes.store_and_roles(conn, store_ref, STORE_COLUMNS, PREVIEW_COLUMNS)
+    return [c for c, _ in _plan(conn, store, roles, country_of(phone), now=now)]
 
 
 # --- the never-twice rule -----------------------------------------------------------------------
@@ -315,25 +314,25 @@ def classify(*, result: SendResult | None = None, error: BaseException | None = 
 def prepare(conn: sa.Connection, ctx: accounts.Context, store_ref: Any, phone: Any, code: Any) -> _Job:
     """Read what a send needs (store, order, decrypted settings) in one short read transaction.
 
-    SQLAlchemy Core, two queries (three with a cool-down): this runs before every code a user waits for.
+    SQLAlchemy Core, one query (two with a cool-down): this runs before every code a user waits for.
     Nothing is cached between sends, so a change made by any connection is seen by the next send.
     """
     number, calling_code, region = parse_with_country(phone)
     code = clean_code(code)
-    store = stores.find_row(conn, store_ref, STORE_COLUMNS)
+    store, roles = routes.store_and_roles(conn, store_ref, STORE_COLUMNS, accounts.SEND_COLUMNS)
     send_id = uuid.uuid4().hex
     message = ShortMessage(message=store.sms_text, access_code=code, recipients=(number.digits,),
                            reference_id=send_id)
     message.check_text()  # the one recipient is `number`, parsed above
     country = (calling_code, region)
-    order = _plan(conn, store, country, accounts.SEND_COLUMNS)
+    order = _plan(conn, store, roles, country)
     found: dict[int, GatewaySettings | Exception] = {}
     for candidate, row in order:
         try:
             found[candidate.account_id] = accounts.settings_of(row, ctx.keyring)
         except SecretsError as exc:
             found[candidate.account_id] = exc
-    return _Job(send_id, store.id, store.name, number, country, message, [c for c, _ in order], found)
+    return _Job(send_id, store.store_id, store.store_name, number, country, message, [c for c, _ in order], found)
 
 
 def _try(candidate: Candidate, settings_or_error: GatewaySettings | Exception, message: ShortMessage,

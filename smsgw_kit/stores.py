@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from . import accounts, audit, locks, refs, rules
@@ -12,7 +11,6 @@ from .errors import Conflict, DuplicateName, NotFound
 from .models import GatewayAccount, IdentityStore, IdentityStorePublic, utcnow
 
 KIND = "identity store"
-STORES = IdentityStore.metadata.tables["identity_store"]
 NO_DEFAULT = ("There is no default SMS gateway account, so this identity store is not linked to any: link it "
               "to an account, or make an account the default before creating stores.")
 
@@ -20,11 +18,6 @@ NO_DEFAULT = ("There is no default SMS gateway account, so this identity store i
 def find(session: Session, ref: Any) -> IdentityStore:
     """The store with id `ref` (int) or name `ref` (str, case-insensitive, trimmed), unlocked (see `lock`)."""
     return refs.find(session, IdentityStore, ref, kind=KIND, field="identity_store", public=IdentityStorePublic)
-
-
-def find_row(conn: sa.Connection, ref: Any, columns: tuple[Any, ...]) -> sa.Row:
-    """`find` in SQLAlchemy Core: `columns` of the store `ref` names (a hot path's read)."""
-    return refs.find_row(conn, STORES, ref, columns, kind=KIND, field="identity_store", public=IdentityStorePublic)
 
 
 def lock(session: Session, ref: Any, *account_refs: Any) -> tuple[IdentityStore, dict[int, GatewayAccount]]:
