@@ -312,10 +312,11 @@ def classify(*, result: SendResult | None = None, error: BaseException | None = 
 # --- send_code ----------------------------------------------------------------------------------
 
 def prepare(conn: sa.Connection, ctx: accounts.Context, store_ref: Any, phone: Any, code: Any) -> _Job:
-    """Read what a send needs (store, order, decrypted settings) in one short read transaction.
+    """Read what a send needs (store, order, decrypted settings) on `conn`, before any network traffic.
 
-    SQLAlchemy Core, one query (two with a cool-down): this runs before every code a user waits for.
-    Nothing is cached between sends, so a change made by any connection is seen by the next send.
+    SQLAlchemy Core, one statement (a second for the recent failures when a cool-down is set), so it
+    may run without a transaction around it: this runs before every code a user waits for. Nothing
+    is cached between sends, so a change made by any connection is seen by the next send.
     """
     number, calling_code, region = parse_with_country(phone)
     code = clean_code(code)

@@ -405,7 +405,7 @@ class GatewayAdmin:
     def send_code(self, store: StoreRef, phone: str, code: str | None = None) -> routing.DeliveryReport:
         """Text the store's SMS with `[Code]` (a fresh 6-digit code unless given; it is in the report)."""
         keystore.refuse_if_read_only(self.read_only)  # the attempts could not be logged: send nothing
-        with self.db.reading() as conn:
+        with self.db.reading(autocommit=True) as conn:
             job = routing.prepare(conn, self._ctx, store, phone, code)
         report = routing.send(job, self._clients)
         deliveries.record(self.db, report, store_id=job.store_id, actor=self.actor)

@@ -31,6 +31,27 @@ def test_one_client_per_key_and_thread():
         pool.client(base)
 
 
+def test_a_shared_pool_keys_on_retries_remembers_each_accounts_secrets_and_clears():
+    from smsgw_kit import logredact
+
+    base = GatewaySettings(gateway_url="https://a.example/x", password="first-secret")
+    with http.ClientPool(per_thread=False) as pool:
+        first = pool.client(base)
+        other = []
+        thread = threading.Thread(target=lambda: other.append(pool.client(base)))
+        thread.start()
+        thread.join()
+        assert other[0] is first  # one client for every thread
+        assert pool.client(base.replace(connect_retries=0)) is not first
+        assert pool.client(base.replace(password="second-secret")) is first
+        assert "second-secret" in logredact._known()  # httpx may log it through the reused client
+        pool.clear()
+        assert first.is_closed
+        again = pool.client(base)
+        assert again is not first and not again.is_closed
+    assert again.is_closed
+
+
 def test_a_batch_reuses_clients_and_closes_them(emu, monkeypatch):
     built = []
     real = http.build_client

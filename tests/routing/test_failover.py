@@ -85,6 +85,52 @@ def test_faults_injected_per_account_hit_only_that_account(admin, emu, make_acco
     assert [r.form["api_key"] for r in sends()] == ["emu12345", "second1"]
 
 
+def test_the_next_send_sees_what_another_connection_changed(admin, emu, make_account, sends, database_url, keyring):
+    """Nothing of the routing is kept between sends: a relink, new credentials and a failed Test Connection
+    made through another database connection decide the very next send (its HTTP connections stay open)."""
+    from smsgw_kit import Database, GatewayAdmin
+
+    emu.add_credentials("Nexmo", user_name="second1", password="second-secret")
+    make_account("Nexmo A")
+    make_account("Nexmo B", user_name="second1", password="second-secret")
+    store = _store(admin, "Nexmo A")
+    other = GatewayAdmin(Database(database_url), keyring=keyring, actor="other")
+    try:
+        assert admin.send_code(store, UK).account == "Nexmo A"
+        other.link(store, "Nexmo B")
+        assert admin.send_code(store, UK).account == "Nexmo B"
+        other.modify_account("Nexmo B", password="changed-secret")
+        refused = admin.send_code(store, UK)
+        assert refused.outcome == "failed" and refused.attempts[0].stage == "provider", refused.summary
+        assert sends()[-1].form["api_secret"] == "changed-secret"
+        other.modify_account("Nexmo B", password="second-secret")
+        assert admin.send_code(store, UK).account == "Nexmo B"  # a success: Nexmo B is not cooling down
+        other.link(store, "Nexmo A")
+        other.set_fallbacks(store, ["Nexmo B"])
+        other.modify_account("Nexmo A", password="wrong-secret")
+        assert other.test_connection("Nexmo A").outcome == "failed"
+        report = admin.send_code(store, UK)
+        assert [a.account for a in report.attempts] == ["Nexmo B"], report.summary  # Nexmo A went to the back
+    finally:
+        other.close()
+        other.db.dispose()
+
+
+def test_sends_reuse_one_open_connection_until_the_admin_closes_it(admin, emu, make_account, monkeypatch):
+    from smsgw_kit.gateways import http
+
+    built = []
+    real = http.build_client
+    monkeypatch.setattr(http, "build_client", lambda settings: built.append(real(settings)) or built[-1])
+    make_account("Nexmo A")
+    store = _store(admin, "Nexmo A")
+    assert all(admin.send_code(store, UK).sent for _ in range(3))
+    assert len(built) == 1 and not built[0].is_closed
+    admin.close()
+    assert built[0].is_closed
+    assert admin.send_code(store, UK).sent and len(built) == 2
+
+
 def test_every_account_refusing_reports_failed_and_nothing_sent(admin, emu, dead, make_account, sends):
     make_account("Down 1", gateway_url=dead.url_for("Nexmo"))
     make_account("Down 2", "Twilio", gateway_url=dead.url_for("Twilio"))
