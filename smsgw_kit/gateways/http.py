@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import http.cookiejar
 import ipaddress
 import os
 import ssl
@@ -166,6 +167,8 @@ class ClientPool:
             client = clients.get(key)
             if client is None or client.is_closed:
                 client = clients[key] = build_client(settings)
+                # Shared by several accounts: keep no cookie one provider answer set for another account's request.
+                client.cookies.jar.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=()))
                 self._all.append(client)
         return client
 

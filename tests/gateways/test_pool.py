@@ -2,6 +2,7 @@
 
 import threading
 
+import httpx
 import pytest
 
 from smsgw_kit.diagnostics import run_connection_tests
@@ -45,6 +46,10 @@ def test_a_shared_pool_keys_on_retries_remembers_each_accounts_secrets_and_clear
         assert pool.client(base.replace(connect_retries=0)) is not first
         assert pool.client(base.replace(password="second-secret")) is first
         assert "second-secret" in logredact._known()  # httpx may log it through the reused client
+        reply = httpx.Response(200, headers={"Set-Cookie": "session=of-the-first-account; Path=/"},
+                               request=httpx.Request("POST", "https://a.example/x"))
+        first.cookies.extract_cookies(reply)
+        assert not first.cookies  # nothing one account's reply set goes with another account's request
         pool.clear()
         assert first.is_closed
         again = pool.client(base)
