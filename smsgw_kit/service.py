@@ -83,7 +83,7 @@ class GatewayAdmin:
         weakref.finalize(self, self._clients.close)
 
     def close(self) -> None:
-        """Close the provider connections send_code keeps open; a later send_code opens new ones."""
+        """Close the provider connections send_code keeps open (with no send in flight); a later send opens new ones."""
         self._clients.clear()
 
     def __repr__(self) -> str:
