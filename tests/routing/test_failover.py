@@ -131,6 +131,21 @@ def test_sends_reuse_one_open_connection_until_the_admin_closes_it(admin, emu, m
     assert admin.send_code(store, UK).sent and len(built) == 2
 
 
+def test_a_read_only_connection_sends_nothing_and_logs_nothing(admin, emu, make_account, sends, database_url):
+    from smsgw_kit import Database, GatewayAdmin, ReadOnly
+
+    make_account("Nexmo A")
+    store = _store(admin, "Nexmo A")
+    auditor = GatewayAdmin(Database(database_url, migrate=False), read_only=True)
+    try:
+        with pytest.raises(ReadOnly):
+            auditor.send_code(store, UK)
+        assert sends() == [] and admin.deliveries_frame().empty
+        assert [c.account for c in auditor.route_preview(store, UK)] == ["Nexmo A"]  # previews still work
+    finally:
+        auditor.db.dispose()
+
+
 def test_every_account_refusing_reports_failed_and_nothing_sent(admin, emu, dead, make_account, sends):
     make_account("Down 1", gateway_url=dead.url_for("Nexmo"))
     make_account("Down 2", "Twilio", gateway_url=dead.url_for("Twilio"))
