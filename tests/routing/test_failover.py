@@ -248,6 +248,29 @@ def test_classify_results(result, verdict):
     assert classify(result=result)[0] == verdict
 
 
+def test_a_foreign_key_clash_while_logging_is_tried_again_so_the_send_is_logged(admin, emu, make_account, monkeypatch):
+    """PostgreSQL: a store deleted between the log insert's read and its foreign key check fails the insert
+    once; the next try sees it gone. Simulated here by failing the first write transaction."""
+    import sqlalchemy as sa
+
+    from smsgw_kit.db import Database
+
+    make_account("Nexmo A")
+    store = _store(admin, "Nexmo A")
+    real, failures = Database.writing, []
+
+    def writing_failing_once(self):
+        if not failures:
+            failures.append(1)
+            raise sa.exc.IntegrityError("INSERT INTO delivery_attempt", {}, Exception("foreign key violation"))
+        return real(self)
+
+    monkeypatch.setattr(Database, "writing", writing_failing_once)
+    report = admin.send_code(store, UK)
+    assert failures and report.sent
+    assert list(admin.deliveries_frame()["send_id"]) == [report.send_id]
+
+
 def test_a_store_or_account_deleted_while_sending_keeps_the_log(admin, emu, make_account):
     from smsgw_kit import routing
 
