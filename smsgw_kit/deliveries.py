@@ -47,9 +47,9 @@ def record(db: Database, report: routing.DeliveryReport, *, store_id: int | None
                  stage=a.stage, outcome=a.outcome, reason=a.reason, duration_ms=a.duration_ms,
                  message_id=a.message_id, delivery_status="pending" if a.outcome == "sent" else None, run_by=actor)
             for a in report.attempts]
+    if not rows:
+        return  # no account to try: nothing was sent
     for attempt in range(1, TRIES + 1):
-        if not rows:
-            return
         try:
             with db.writing() as conn:
                 conn.execute(_INSERT, rows)
