@@ -18,6 +18,9 @@ from .secrets import Keyring, NoKeys
 
 KIND = "SMS gateway account"
 ACCOUNTS = GatewayAccount.metadata.tables["gateway_account"]
+# What a send reads of an account (Core, no ORM row): its id and name, and every column its settings come from.
+SEND_COLUMNS = tuple(c for c in ACCOUNTS.c if c.name not in ("name_key", "is_default", "version", "created_at",
+                                                             "created_by", "updated_at", "updated_by"))
 NO_DEFAULT_LEFT = ("{name!r} was the default SMS gateway account; there is no default now, so identity stores "
                    "created from now on have no account until another account is made the default.")
 
@@ -270,9 +273,10 @@ def delete(session: Session, ctx: Context, row: GatewayAccount) -> AccountDelete
     return AccountDeleted(id=cast(int, row.id), name=row.name, was_default=row.is_default, notice=notice)
 
 
-def settings_of(row: GatewayAccount, keyring: Keyring | NoKeys) -> GatewaySettings:
-    """The decrypted settings a gateway needs, for one call."""
-    return build_settings({**row.model_dump(), "password": keyring.decrypt(row.password_enc),
+def settings_of(row: GatewayAccount | sa.Row, keyring: Keyring | NoKeys) -> GatewaySettings:
+    """The decrypted settings a gateway needs, for one call (`row`: an account, or a Core row of SEND_COLUMNS)."""
+    values = row.model_dump() if isinstance(row, GatewayAccount) else dict(row._mapping)
+    return build_settings({**values, "password": keyring.decrypt(row.password_enc),
                            "proxy_password": keyring.decrypt(row.proxy_password_enc),
                            "secret_options": secret_options.unseal(keyring, row.options_enc)})
 

@@ -76,9 +76,11 @@ def _sqlite_pragmas(engine: sa.Engine, lock_wait: float) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn):
+        options = conn.get_execution_options()
+        if options.get("smsgw_autocommit"):
+            return  # each statement is its own transaction (see Database.reading)
         # Writers take the lock up front so two writers queue instead of failing mid-transaction.
-        read_only = conn.get_execution_options().get("smsgw_read_only", False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if options.get("smsgw_read_only", False) else "BEGIN IMMEDIATE")
 
 
 def create_engine(url: str | None = None, *, lock_wait: float = LOCK_WAIT, **kwargs) -> sa.Engine:
@@ -147,10 +149,31 @@ class Database:
             yield session
 
     @contextmanager
-    def reading(self) -> Iterator[sa.Connection]:
-        """A read-only connection (never takes SQLite's write lock); failures become StorageError."""
+    def writing(self) -> Iterator[sa.Connection]:
+        """A write transaction on a bare connection (Core, no ORM), committed on success, rolled back on any
+        error; storage failures and clashes become StorageError or Conflict, integrity errors stay as they are."""
         try:
-            with self.engine.connect().execution_options(smsgw_read_only=True) as conn:
+            with self.engine.begin() as conn:
+                yield conn
+        except sa.exc.IntegrityError:
+            raise
+        except sa.exc.DBAPIError as exc:
+            raise self.translated(exc) from exc
+
+    @contextmanager
+    def reading(self, *, autocommit: bool = False) -> Iterator[sa.Connection]:
+        """A read-only connection (never takes SQLite's write lock); failures become StorageError.
+
+        `autocommit=True` runs each statement on its own, with no BEGIN and ROLLBACK around them (two
+        round trips fewer on PostgreSQL): for a hot path that reads in one statement, which is atomic.
+        """
+        options: dict[str, object] = {"smsgw_read_only": True}
+        if autocommit:
+            options["smsgw_autocommit"] = True
+            if self.dialect != "sqlite":  # SQLite's BEGIN comes from the hook above, which skips it
+                options["isolation_level"] = "AUTOCOMMIT"
+        try:
+            with self.engine.connect().execution_options(**options) as conn:
                 yield conn
         except sa.exc.DBAPIError as exc:
             raise self.translated(exc) from exc

@@ -23,22 +23,42 @@ COLUMNS = ("at", "send_id", "attempt", "store_name", "phone_masked", "country", 
            "delivery_reason", "status_checked_at", "run_by")
 
 
-def record(session: Session, report: routing.DeliveryReport, *, store_id: int | None, actor: str) -> None:
-    """Keep every attempt of `report` (the code is not part of it; the number only masked)."""
-    if session.get(IdentityStore, store_id) is None:
-        store_id = None  # deleted while the code was being sent: the log must not lose the send
-    for attempt in report.attempts:
-        account_id = attempt.account_id
-        if account_id is not None and session.get(GatewayAccount, account_id) is None:
-            account_id = None  # deleted while the code was being sent: keep the log, drop the link
-        session.add(DeliveryAttempt(
-            send_id=report.send_id, attempt=attempt.position, at=datetime.fromisoformat(attempt.at),
-            identity_store_id=store_id, store_name=report.store, gateway_account_id=account_id,
-            account_name=attempt.account, gateway_type=attempt.gateway_type, role=attempt.role,
-            phone_masked=report.phone, country=report.country[:8], stage=attempt.stage, outcome=attempt.outcome,
-            reason=attempt.reason, duration_ms=attempt.duration_ms, message_id=attempt.message_id,
-            delivery_status="pending" if attempt.outcome == "sent" else None, run_by=actor,
-        ))
+def _still_there(table: sa.Table, ref: str) -> sa.ScalarSelect:
+    """The row's id if it still exists, else NULL: a store or account deleted while the code was being sent
+    leaves the log entry without its link instead of losing it."""
+    return sa.select(table.c.id).where(table.c.id == sa.bindparam(ref, type_=sa.Integer)).scalar_subquery()
+
+
+_INSERT = sa.insert(DeliveryAttempt.metadata.tables["delivery_attempt"]).values(
+    identity_store_id=_still_there(IdentityStore.metadata.tables["identity_store"], "store_ref"),
+    gateway_account_id=_still_there(GatewayAccount.metadata.tables["gateway_account"], "account_ref"))
+TRIES = 3
+
+
+def record(db: Database, report: routing.DeliveryReport, *, store_id: int | None, actor: str) -> None:
+    """Keep every attempt of `report` (the code is not part of it; the number only masked), committed on return.
+
+    One Core insert in its own short write transaction. A log row holds no secret and is not an audit
+    event, so it neither pins the encryption key nor touches the audit chain.
+    """
+    rows = [dict(send_id=report.send_id, attempt=a.position, at=datetime.fromisoformat(a.at), store_ref=store_id,
+                 store_name=report.store, account_ref=a.account_id, account_name=a.account,
+                 gateway_type=a.gateway_type, role=a.role, phone_masked=report.phone, country=report.country[:8],
+                 stage=a.stage, outcome=a.outcome, reason=a.reason, duration_ms=a.duration_ms,
+                 message_id=a.message_id, delivery_status="pending" if a.outcome == "sent" else None, run_by=actor)
+            for a in report.attempts]
+    if not rows:
+        return  # no account to try: nothing was sent
+    for attempt in range(1, TRIES + 1):
+        try:
+            with db.writing() as conn:
+                conn.execute(_INSERT, rows)
+            return
+        except sa.exc.IntegrityError:
+            # PostgreSQL: the store or account was deleted between the insert's read and its foreign key
+            # check; the next try sees it gone and clears the link. The send must not go unlogged.
+            if attempt == TRIES:
+                raise
 
 
 def frame(db: Database, *, store: str | None = None, since: datetime | None = None,

@@ -23,16 +23,23 @@ _secrets: OrderedDict[str, None] = OrderedDict()
 _lock = threading.Lock()
 
 
-def remember(secrets: Iterable[str | None]) -> None:
-    """Mask these secrets in every log record from now on."""
+def remember(secrets: Iterable[str | None], *, install_filter: bool = True) -> None:
+    """Mask these secrets in every log record from now on.
+
+    `install_filter=False` skips putting the filter on loggers again when only known secrets are
+    given (a pooled client reused for a send: no new logger can have appeared since it was built).
+    """
+    added = False
     with _lock:
         for secret in secrets:
             if secret:
+                added = added or secret not in _secrets
                 _secrets[secret] = None
                 _secrets.move_to_end(secret)
         while len(_secrets) > _MAX:
             _secrets.popitem(last=False)
-    install()
+    if install_filter or added:
+        install()
 
 
 def _known() -> list[str]:

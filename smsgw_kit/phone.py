@@ -40,6 +40,11 @@ class PhoneNumber:
 
 def parse_phone(value: object, *, field: str = "phone") -> PhoneNumber:
     """Parse `value` (digits-only international, `+`-prefixed or `00`-prefixed) or raise InvalidInput."""
+    return parse_with_country(value, field=field)[0]
+
+
+def parse_with_country(value: object, *, field: str = "phone") -> tuple[PhoneNumber, int, str]:
+    """`parse_phone`, and the number's calling code and region (e.g. 1, 'CA'), from one parse."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput(field, "a phone number is required", allowed=ALLOWED)
     raw = _SEPARATORS.sub("", value.strip())
@@ -61,15 +66,18 @@ class _Invalid(ValueError):
 
 
 @functools.lru_cache(maxsize=4096)
-def _valid(raw: str) -> PhoneNumber:
+def _valid(raw: str) -> tuple[PhoneNumber, int, str]:
     # Parsing costs ~0.1 ms and a batch parses the same few numbers again and again; failures are not cached.
     try:
         number = phonenumbers.parse(raw, None)
     except phonenumbers.NumberParseException as exc:
         raise _Invalid(f"a phone number ({exc._msg})") from None
-    if not phonenumbers.is_valid_number(number):
+    region = phonenumbers.region_code_for_number(number)
+    if region is None or not phonenumbers.is_valid_number_for_region(number, region):  # is_valid_number()
         raise _Invalid(f"a valid phone number: {_why_invalid(number)}")
-    return PhoneNumber(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    assert number.country_code is not None  # parse() sets it (or raises)
+    return PhoneNumber(e164), number.country_code, region
 
 
 def _why_invalid(number: phonenumbers.PhoneNumber) -> str:

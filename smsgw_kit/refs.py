@@ -26,6 +26,12 @@ def find(session: Session, model: type[Row], ref: Any, *, kind: str, field: str,
     return row
 
 
+def lookup_key(ref: Any, field: str, public: type[SQLModel]) -> tuple[bool, int | str]:
+    """(True, the id) or (False, the name key) that `ref` stands for, for Core queries on a hot path."""
+    ref = clean_ref(ref, field, public)
+    return (True, ref) if isinstance(ref, int) else (False, rules.clean_name(ref, field)[1])
+
+
 def clean_ref(ref: Any, field: str, public: type[SQLModel]) -> int | str:
     """An id the database can hold, a valid name, or the `public` shape read earlier (standing for its id)."""
     allowed = f"a name, an id from 1 to {rules.ID_MAX} or a {public.__name__}"

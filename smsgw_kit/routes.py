@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -11,9 +12,9 @@ import phonenumbers
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from . import accounts, audit
-from .errors import InvalidInput
-from .models import GatewayAccount, IdentityStore, StoreFallback, StoreRoute
+from . import accounts, audit, refs, stores
+from .errors import InvalidInput, NotFound
+from .models import GatewayAccount, IdentityStore, IdentityStorePublic, StoreFallback, StoreRoute
 
 COUNTRY_ALLOWED = "a calling code such as 44 or +44, or a two-letter region such as GB or CA"
 MAX_FALLBACKS = 20
@@ -72,27 +73,58 @@ def routes(session: Session, store_id: int) -> list[tuple[Country, GatewayAccoun
     return sorted(found, key=lambda ca: (ca[0].region is not None, ca[0].calling_code or 0, ca[0].region or ""))
 
 
-def roles_of(session: Session, store: IdentityStore) -> tuple[list[tuple[Country, GatewayAccount]],
-                                                               GatewayAccount | None, list[GatewayAccount]]:
-    """The store's (routes, linked account, fallbacks in order) read in one query (send_code's hot path)."""
-    R, F = StoreRoute, StoreFallback
-    query = (select(GatewayAccount, R.calling_code, R.region, F.position)
-             .outerjoin(R, sa.and_(col(R.gateway_account_id) == GatewayAccount.id, col(R.identity_store_id) == store.id))
-             .outerjoin(F, sa.and_(col(F.gateway_account_id) == GatewayAccount.id, col(F.identity_store_id) == store.id))
-             .where(sa.or_(col(R.id).is_not(None), col(F.id).is_not(None), col(GatewayAccount.id) == store.gateway_account_id)))
-    found_routes: dict[Country, GatewayAccount] = {}
-    found_fallbacks: dict[int, GatewayAccount] = {}
+@functools.cache
+def _store_and_roles(store_columns: tuple[Any, ...], account_columns: tuple[Any, ...], by_id: bool) -> sa.Select:
+    """Built once per caller: the store whose id (by_id) or name key is the parameter `ref`, one row per role
+    it gives an account (kind, calling_code, region, position, then `account_columns`); a row with NULL roles
+    when it has none, no row when there is no such store.
+
+    Each branch of the roles is an index lookup on the store's own rows, so the cost does not grow with
+    the number of accounts or stores.
+    """
+    R, F, S = (sa.inspect(m).local_table.c for m in (StoreRoute, StoreFallback, IdentityStore))
+    key = S.id if by_id else S.name_key
+    store_id = sa.select(S.id).where(key == sa.bindparam("ref")).scalar_subquery()
+    none_int, none_region = sa.cast(sa.null(), sa.Integer), sa.cast(sa.null(), R.region.type)
+    union = sa.union_all(
+        sa.select(sa.literal("route").label("kind"), R.gateway_account_id.label("account"), R.calling_code, R.region,
+                  none_int.label("position")).where(R.identity_store_id == store_id),
+        sa.select(sa.literal("fallback"), F.gateway_account_id, none_int, none_region, F.position)
+        .where(F.identity_store_id == store_id),
+        sa.select(sa.literal("linked"), S.gateway_account_id, none_int, none_region, none_int)
+        .where(key == sa.bindparam("ref"), S.gateway_account_id.is_not(None)),
+    ).subquery("role")
+    A = accounts.ACCOUNTS
+    roles = (sa.select(union.c.kind, union.c.calling_code, union.c.region, union.c.position, *account_columns)
+             .join_from(union, A, A.c.id == union.c.account).subquery("roles"))
+    return (sa.select(*store_columns, *roles.c).select_from(sa.inspect(IdentityStore).local_table)
+            .outerjoin(roles, sa.true()).where(key == sa.bindparam("ref")))
+
+
+Roles = tuple[list[tuple[Country, sa.Row]], sa.Row | None, list[sa.Row]]
+
+
+def store_and_roles(conn: sa.Connection, ref: Any, store_columns: tuple[Any, ...],
+                    account_columns: tuple[Any, ...]) -> tuple[sa.Row, Roles]:
+    """The store `ref` names (a row of `store_columns`) and its (routes, linked account, fallbacks in
+    order), each account a row of `account_columns`: one Core query, send_code's hot path."""
+    by_id, key = refs.lookup_key(ref, "identity_store", IdentityStorePublic)
+    rows = conn.execute(_store_and_roles(store_columns, account_columns, by_id), {"ref": key}).all()
+    if not rows:
+        raise NotFound(stores.KIND, ref.strip() if isinstance(ref, str) else getattr(ref, "id", ref))
+    found_routes: dict[Country, sa.Row] = {}
+    found_fallbacks: dict[int, sa.Row] = {}
     linked = None
-    for account, calling_code, region, position in session.exec(query).all():
-        if calling_code is not None or region is not None:
-            found_routes[Country(calling_code=calling_code, region=region)] = account
-        if position is not None:
-            found_fallbacks[position] = account
-        if account.id == store.gateway_account_id:
-            linked = account
+    for row in rows:
+        if row.kind == "route":
+            found_routes[Country(calling_code=row.calling_code, region=row.region)] = row
+        elif row.kind == "fallback":
+            found_fallbacks[row.position] = row
+        elif row.kind == "linked":
+            linked = row
     ordered = sorted(found_routes.items(), key=lambda ca: (ca[0].region is not None, ca[0].calling_code or 0,
                                                            ca[0].region or ""))
-    return ordered, linked, [found_fallbacks[p] for p in sorted(found_fallbacks)]
+    return rows[0], (ordered, linked, [found_fallbacks[p] for p in sorted(found_fallbacks)])
 
 
 def check_fallbacks(keys: Sequence[Hashable], names: Sequence[str], *, field: str = "fallbacks",

@@ -19,7 +19,7 @@ import phonenumbers
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from . import accounts, routes, stores
+from . import accounts, routes
 from .errors import (
     ConnectFailed,
     GatewayError,
@@ -29,15 +29,15 @@ from .errors import (
     SecretsError,
 )
 from .gateways import GatewaySettings, SendResult, ShortMessage, get_gateway_type
+from .gateways.http import ClientPool
 from .models import (
     ConnectionTestRun,
     DeliveryAttempt,
-    GatewayAccount,
     IdentityStore,
     RoutingSettings,
     utcnow,
 )
-from .phone import PhoneNumber, parse_phone
+from .phone import PhoneNumber, parse_phone, parse_with_country
 
 Verdict = Literal["sent", "not_sent", "unknown"]
 CODE_ALLOWED = "4 to 10 digits"
@@ -117,15 +117,18 @@ class _Job:
     store_id: int
     store: str
     phone: PhoneNumber
+    country: tuple[int, str]  # (calling code, region)
     message: ShortMessage
     plan: list[Candidate]
     settings: dict[int, GatewaySettings | Exception]
 
 
-def mask_phone(phone: PhoneNumber | str) -> str:
-    """+44•••••••2712: the calling code and the last 4 digits only."""
+def mask_phone(phone: PhoneNumber | str, calling_code: int | None = None) -> str:
+    """+44•••••••2712: the calling code (parsed unless given) and the last 4 digits only."""
     e164 = phone.e164 if isinstance(phone, PhoneNumber) else str(phone)
-    code = str(phonenumbers.parse(e164).country_code) if e164.startswith("+") else ""
+    if calling_code is None and e164.startswith("+"):
+        calling_code = phonenumbers.parse(e164).country_code
+    code = str(calling_code) if calling_code is not None and e164.startswith("+") else ""
     rest = e164[1 + len(code):] if code else e164
     return f"+{code}" + "•" * max(len(rest) - 4, 0) + rest[-4:]
 
@@ -183,21 +186,31 @@ def change_settings(session: Session, ctx: accounts.Context, *, cooldown_seconds
 
 # --- the order ----------------------------------------------------------------------------------
 
-def _ordered_roles(session: Session, store: IdentityStore, phone: PhoneNumber) -> list[tuple[GatewayAccount, str, str]]:
-    """(account, role, why) in configured order, each account once (its first role wins)."""
-    code, region = country_of(phone)
-    store_routes, linked, fallbacks = routes.roles_of(session, store)
-    found: list[tuple[GatewayAccount, str, str]] = []
-    for country, account in sorted(store_routes, key=lambda ca: ca[0].region is None):
-        if country.region == region or (country.region is None and country.calling_code == code):
-            found.append((account, f"route for {country.label}",
+# What a send and a preview read of the store (one Core query), with the cool-down setting folded in.
+STORES, SETTINGS = IdentityStore.metadata.tables["identity_store"], RoutingSettings.metadata.tables["routing_settings"]
+_COOLDOWN = sa.func.coalesce(sa.select(SETTINGS.c.cooldown_seconds).where(SETTINGS.c.id == 1).scalar_subquery(),
+                             RoutingSettings().cooldown_seconds).label("cooldown_seconds")
+STORE_COLUMNS = (STORES.c.id.label("store_id"), STORES.c.name.label("store_name"), STORES.c.sms_text, _COOLDOWN)
+# A preview never reads the ciphertext columns (a read-only connection may not); a send reads the settings.
+_A = accounts.ACCOUNTS.c
+PREVIEW_COLUMNS = (_A.id, _A.name, _A.gateway_type)
+
+
+def _ordered_roles(roles: routes.Roles, country: tuple[int, str]) -> list[tuple[sa.Row, str, str]]:
+    """(account row, role, why) in configured order, each account once (its first role wins)."""
+    code, region = country
+    store_routes, linked, fallbacks = roles
+    found: list[tuple[sa.Row, str, str]] = []
+    for route, account in sorted(store_routes, key=lambda ca: ca[0].region is None):
+        if route.region == region or (route.region is None and route.calling_code == code):
+            found.append((account, f"route for {route.label}",
                           f"the number is in {region} (+{code}), which this route covers"))
     if linked is not None:
         found.append((linked, "linked", "the store's linked account"))
     for i, account in enumerate(fallbacks, start=1):
         found.append((account, f"fallback {i}", f"fallback {i} of the store"))
-    seen: set[int | None] = set()
-    ordered: list[tuple[GatewayAccount, str, str]] = []
+    seen: set[int] = set()
+    ordered: list[tuple[sa.Row, str, str]] = []
     for f in found:
         if f[0].id not in seen:
             seen.add(f[0].id)
@@ -205,7 +218,7 @@ def _ordered_roles(session: Session, store: IdentityStore, phone: PhoneNumber) -
     return ordered
 
 
-def _last_times(session: Session, ids: list[int], since: datetime) -> dict[int, tuple[datetime | None, datetime | None, str]]:
+def _last_times(conn: sa.Connection, ids: list[int], since: datetime) -> dict[int, tuple[datetime | None, datetime | None, str]]:
     """Per account: (last failure, last success, what failed) since `since`, from the delivery log and tests.
 
     Only the cool-down window is read (a range on the indexed time columns), so a long log costs nothing.
@@ -221,7 +234,7 @@ def _last_times(session: Session, ids: list[int], since: datetime) -> dict[int, 
     tests = (sa.select(sa.literal("a Test Connection"), col(T.gateway_account_id), col(T.outcome), sa.func.max(T.started_at))
              .where(col(T.started_at) >= since, col(T.gateway_account_id).in_(ids), col(T.outcome).in_(("passed", "failed")))
              .group_by(col(T.gateway_account_id), col(T.outcome)))
-    rows = session.connection().execute(sa.union_all(sends, tests)).all()  # one round trip for both
+    rows = conn.execute(sa.union_all(sends, tests)).all()  # one round trip for both
     for what, row_account_id, outcome, at in rows:
         account_id = cast(int, row_account_id)  # one of `ids`: never NULL
         failed = outcome in ("not_sent", "unknown", "failed")
@@ -233,27 +246,31 @@ def _last_times(session: Session, ids: list[int], since: datetime) -> dict[int, 
     return out
 
 
-def plan(session: Session, store_id: int, phone: PhoneNumber, *, now: datetime | None = None) -> list[Candidate]:
-    """The accounts a code to `phone` would be tried through, in order, each with the reason."""
-    store = session.get(IdentityStore, store_id)
-    assert store is not None  # callers pass the id of a store they have just read in this session
-    found = _ordered_roles(session, store, phone)
+def _plan(conn: sa.Connection, store: sa.Row, roles: routes.Roles, country: tuple[int, str], *,
+          now: datetime | None = None) -> list[tuple[Candidate, sa.Row]]:
+    """The accounts a code would be tried through, in order, each with the reason and its account row."""
+    found = _ordered_roles(roles, country)
     now = now or utcnow()
-    cooldown = timedelta(seconds=settings(session).cooldown_seconds)
-    ids = [cast(int, a.id) for a, _, _ in found] if cooldown else []  # saved rows
-    times = dict.fromkeys([a.id for a, _, _ in found], (None, None, "")) | _last_times(session, ids, now - cooldown)
-    ready: list[tuple[GatewayAccount, str, str, bool]] = []
-    cooling: list[tuple[GatewayAccount, str, str, bool]] = []
+    cooldown = timedelta(seconds=store.cooldown_seconds)
+    times = _last_times(conn, [a.id for a, _, _ in found], now - cooldown) if cooldown else {}
+    ready: list[tuple[sa.Row, str, str, bool]] = []
+    cooling: list[tuple[sa.Row, str, str, bool]] = []
     for account, role, why in found:
-        fail, ok, what = times[account.id]
+        fail, ok, what = times.get(account.id, (None, None, ""))
         recent = cooldown and fail is not None and fail > now - cooldown and (ok is None or ok < fail)
         if recent:
             assert fail is not None  # recent: a failure within the cool-down
             ago = int((now - fail).total_seconds())
             why += f"; moved to the back: {what} failed {ago} s ago (cool-down {int(cooldown.total_seconds())} s)"
         (cooling if recent else ready).append((account, role, why, bool(recent)))
-    return [Candidate(position=i, account_id=cast(int, a.id), account=a.name, gateway_type=a.gateway_type, role=r,
-                      why=w, cooling_down=c) for i, (a, r, w, c) in enumerate(ready + cooling, start=1)]
+    return [(Candidate(position=i, account_id=a.id, account=a.name, gateway_type=a.gateway_type, role=r, why=w,
+                       cooling_down=c), a) for i, (a, r, w, c) in enumerate(ready + cooling, start=1)]
+
+
+def plan(conn: sa.Connection, store_ref: Any, phone: PhoneNumber, *, now: datetime | None = None) -> list[Candidate]:
+    """The accounts a code to `phone` would be tried through, in order, each with the reason."""
+    store, roles = routes.store_and_roles(conn, store_ref, STORE_COLUMNS, PREVIEW_COLUMNS)
+    return [c for c, _ in _plan(conn, store, roles, country_of(phone), now=now)]
 
 
 # --- the never-twice rule -----------------------------------------------------------------------
@@ -294,30 +311,33 @@ def classify(*, result: SendResult | None = None, error: BaseException | None = 
 
 # --- send_code ----------------------------------------------------------------------------------
 
-def prepare(session: Session, ctx: accounts.Context, store_ref: Any, phone: Any, code: Any) -> _Job:
-    """Read what a send needs (store, order, decrypted settings) in one short read transaction."""
-    number = parse_phone(phone)
+def prepare(conn: sa.Connection, ctx: accounts.Context, store_ref: Any, phone: Any, code: Any) -> _Job:
+    """Read what a send needs (store, order, decrypted settings) on `conn`, before any network traffic.
+
+    SQLAlchemy Core, one statement (a second for the recent failures when a cool-down is set), so it
+    may run without a transaction around it: this runs before every code a user waits for. Nothing
+    is cached between sends, so a change made by any connection is seen by the next send.
+    """
+    number, calling_code, region = parse_with_country(phone)
     code = clean_code(code)
-    store = stores.find(session, store_ref)
+    store, roles = routes.store_and_roles(conn, store_ref, STORE_COLUMNS, accounts.SEND_COLUMNS)
     send_id = uuid.uuid4().hex
     message = ShortMessage(message=store.sms_text, access_code=code, recipients=(number.digits,),
                            reference_id=send_id)
-    message.validate()
-    store_id = cast(int, store.id)  # a saved row
-    order = plan(session, store_id, number)
+    message.check_text()  # the one recipient is `number`, parsed above
+    country = (calling_code, region)
+    order = _plan(conn, store, roles, country)
     found: dict[int, GatewaySettings | Exception] = {}
-    for candidate in order:
+    for candidate, row in order:
         try:
-            account = session.get(GatewayAccount, candidate.account_id)
-            assert account is not None  # plan() has just read it in this session
-            found[candidate.account_id] = accounts.settings_of(account, ctx.keyring)
+            found[candidate.account_id] = accounts.settings_of(row, ctx.keyring)
         except SecretsError as exc:
             found[candidate.account_id] = exc
-    return _Job(send_id, store_id, store.name, number, message, order, found)
+    return _Job(send_id, store.store_id, store.store_name, number, country, message, [c for c, _ in order], found)
 
 
 def _try(candidate: Candidate, settings_or_error: GatewaySettings | Exception, message: ShortMessage,
-         phone: PhoneNumber, last: bool) -> Attempt:
+         phone: PhoneNumber, last: bool, clients: ClientPool | None) -> Attempt:
     start = time.perf_counter()
     at = utcnow().isoformat(timespec="milliseconds")
     result, error = None, None
@@ -327,6 +347,7 @@ def _try(candidate: Candidate, settings_or_error: GatewaySettings | Exception, m
         # A refused connection is retried (with back-off) only when no other account is left to try.
         settings = settings_or_error if last else settings_or_error.replace(connect_retries=0)
         with get_gateway_type(candidate.gateway_type)(settings) as gateway:
+            gateway.pool = clients
             gateway.check_settings()
             result = gateway.deliver(message, phone)
     except Exception as exc:  # noqa: BLE001 - every failure is classified; none escapes a send half-done
@@ -342,10 +363,13 @@ def _try(candidate: Candidate, settings_or_error: GatewaySettings | Exception, m
                    message_id=result.message_id if result is not None and result.success else None)
 
 
-def send(job: _Job) -> DeliveryReport:
-    """Try the accounts in order; stop at the first that sent, or that may have sent."""
-    code, region = country_of(job.phone)
-    base: dict[str, Any] = {"send_id": job.send_id, "store": job.store, "phone": mask_phone(job.phone),
+def send(job: _Job, clients: ClientPool | None = None) -> DeliveryReport:
+    """Try the accounts in order; stop at the first that sent, or that may have sent.
+
+    With `clients`, sends reuse its open connections to the providers (a fresh one per send without).
+    """
+    code, region = job.country
+    base: dict[str, Any] = {"send_id": job.send_id, "store": job.store, "phone": mask_phone(job.phone, code),
                             "country": f"+{code} {region}", "code": job.message.access_code}
     if not job.plan:
         return DeliveryReport(**base, outcome="no_account", summary=(
@@ -354,7 +378,7 @@ def send(job: _Job) -> DeliveryReport:
     attempts: list[Attempt] = []
     for i, candidate in enumerate(job.plan):
         attempt = _try(candidate, job.settings[candidate.account_id], job.message, job.phone,
-                       last=i == len(job.plan) - 1)
+                       last=i == len(job.plan) - 1, clients=clients)
         attempts.append(attempt)
         if attempt.outcome != "not_sent":
             return _finish(base, attempts, attempt)
@@ -379,7 +403,7 @@ def _finish(base: dict[str, Any], attempts: list[Attempt], last: Attempt) -> Del
                           account=last.account, gateway_type=last.gateway_type, message_id=last.message_id)
 
 
-def preview(session: Session, store_ref: Any, phone: Any) -> list[Candidate]:
+def preview(conn: sa.Connection, store_ref: Any, phone: Any) -> list[Candidate]:
     """The order a code to `phone` would take through the store's accounts, without sending."""
-    return plan(session, cast(int, stores.find(session, store_ref).id), parse_phone(phone))
+    return plan(conn, store_ref, parse_phone(phone))
 

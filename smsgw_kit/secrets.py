@@ -18,6 +18,7 @@ from .errors import KeyNeeded, SecretsError
 KEYS_ENV = "SMSGW_KIT_SECRET_KEYS"
 KEY_FILE_ENV = "SMSGW_KIT_KEY_FILE"
 SEP = ":"  # a stored secret is "<key fingerprint>:<Fernet token>", so it names the key it is under
+PLAIN_CACHE = 1024  # decrypted tokens a keyring remembers (see Keyring._set)
 
 
 def default_key_file() -> Path:
@@ -105,6 +106,9 @@ class Keyring:
         self._keys = list(keys)
         self._by_fp = {fingerprint(k): Fernet(k) for k in self._keys}
         self._fernet = MultiFernet([Fernet(k) for k in self._keys])
+        # Tokens this keyring has decrypted (a token never changes meaning): send_code reads the same
+        # accounts' secrets on every call. Forgotten whenever the keys change.
+        self._plain: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"Keyring(source={self.source!r}, keys={len(self._keys)}, current={self.current!r})"
@@ -196,6 +200,16 @@ class Keyring:
     def decrypt(self, token: str | None) -> str | None:
         if not token:
             return None
+        known = self._plain.get(token)
+        if known is not None:
+            return known
+        plain = self._decrypt(token)
+        if len(self._plain) >= PLAIN_CACHE:
+            self._plain.clear()
+        self._plain[token] = plain
+        return plain
+
+    def _decrypt(self, token: str) -> str:
         fp = key_of(token)
         if fp is not None and not self.has(fp):
             raise SecretsError(
@@ -209,7 +223,7 @@ class Keyring:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken as exc:
             if self.refresh():
-                return self.decrypt(token)
+                return self._decrypt(token)
             raise SecretsError(
                 f"A stored credential cannot be decrypted with the keys from {self.where()}. "
                 "Was the key file replaced or a key removed too early?"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -33,6 +34,7 @@ from .db import Database
 from .diagnostics import ConnectionReport
 from .errors import Conflict, InvalidInput, SecretsError
 from .fields import FIELDS, SECRETS, GatewayAccountCreate, GatewayAccountUpdate, takes_fields
+from .gateways.http import ClientPool
 from .models import (
     NAME_MAX,
     AccountDeleted,
@@ -76,6 +78,13 @@ class GatewayAdmin:
         self.read_only = rules.clean_flag(read_only, "read_only")
         self.db = database if isinstance(database, Database) else Database(database, migrate=not read_only)
         self.keyring = keystore.connect(self.db, keyring, read_only=read_only)
+        # send_code keeps its connections to the providers open between calls, as a long-running service does.
+        self._clients = ClientPool(per_thread=False)
+        weakref.finalize(self, self._clients.close)
+
+    def close(self) -> None:
+        """Close the provider connections send_code keeps open (with no send in flight); a later send opens new ones."""
+        self._clients.clear()
 
     def __repr__(self) -> str:
         mode = ", read_only=True" if self.read_only else ""
@@ -390,16 +399,16 @@ class GatewayAdmin:
 
     def route_preview(self, store: StoreRef, phone: str) -> list[routing.Candidate]:
         """The accounts a code to `phone` would be tried through, in order, and why; nothing is sent."""
-        with self._read() as s:
-            return routing.preview(s, store, phone)
+        with self.db.reading() as conn:
+            return routing.preview(conn, store, phone)
 
     def send_code(self, store: StoreRef, phone: str, code: str | None = None) -> routing.DeliveryReport:
         """Text the store's SMS with `[Code]` (a fresh 6-digit code unless given; it is in the report)."""
-        with self._read() as s:
-            job = routing.prepare(s, self._ctx, store, phone, code)
-        report = routing.send(job)
-        with self._write() as s:
-            deliveries.record(s, report, store_id=job.store_id, actor=self.actor)
+        keystore.refuse_if_read_only(self.read_only)  # the attempts could not be logged: send nothing
+        with self.db.reading(autocommit=True) as conn:
+            job = routing.prepare(conn, self._ctx, store, phone, code)
+        report = routing.send(job, self._clients)
+        deliveries.record(self.db, report, store_id=job.store_id, actor=self.actor)
         return report
 
     def delivery_status(self, report: routing.DeliveryReport | str):

@@ -139,21 +139,25 @@ def build_client(settings: GatewaySettings) -> httpx.Client:
 
 
 class ClientPool:
-    """httpx clients shared by a batch of accounts (e.g. Bulk Test Connection) instead of one per account.
+    """httpx clients shared by many sends instead of one per send, keyed by (proxy, CA bundle, timeouts, retries).
 
-    Clients are keyed by (proxy, CA bundle, timeouts) and kept per worker thread: each thread reuses its
-    client's open connections from one account to the next, and no two threads contend for one httpx
-    connection pool (a single pool shared by 50 threads costs more CPU than it saves). Thread-safe;
-    `close()` (or leaving the `with` block) closes every client the batch opened.
+    Per worker thread by default (a batch such as Bulk Test Connection): each thread reuses its client's
+    open connections from one account to the next, and no two threads contend for one httpx connection
+    pool (a single pool shared by 50 threads costs more CPU than it saves). `per_thread=False` shares one
+    client per key between threads (send_code: a few threads, connections kept open between calls).
+    Thread-safe; `close()` (or leaving the `with` block) closes every client and ends the pool, `clear()`
+    closes them and keeps the pool usable.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, per_thread: bool = True) -> None:
         # httpx imports httpcore on its first client; done here, once, rather than by each of a batch's
         # threads queueing on the import lock (a tenth of a second before the first test could start).
         import httpcore  # noqa: F401
 
         self._lock = threading.Lock()
         self._local = threading.local()
+        self._per_thread = per_thread
+        self._shared: dict[tuple, httpx.Client] = {}
         self._all: list[httpx.Client] = []
         self._closed = False
 
@@ -167,29 +171,41 @@ class ClientPool:
     def key(settings: GatewaySettings) -> tuple:
         proxy = settings.proxy
         where = (proxy_url(proxy), proxy.user_name, proxy.password) if proxy is not None and _proxy(proxy) else None
-        return where, settings.ca_bundle, settings.connect_timeout, settings.read_timeout
+        return where, settings.ca_bundle, settings.connect_timeout, settings.read_timeout, settings.connect_retries
 
     def client(self, settings: GatewaySettings) -> httpx.Client:
-        """This thread's client for `settings`' proxy, CA bundle and timeouts (built on first use)."""
+        """The client for `settings`' proxy, CA bundle, timeouts and retries (built on first use)."""
         if self._closed:
             raise RuntimeError("the client pool is closed")
-        clients = self._local.__dict__.setdefault("clients", {})
+        clients = self._local.__dict__.setdefault("clients", {}) if self._per_thread else self._shared
         key = self.key(settings)
         client = clients.get(key)
-        if client is None:
-            client = clients[key] = build_client(settings)
-            with self._lock:
+        if client is not None and not client.is_closed:
+            # Built for another account perhaps: httpx logs URLs, so mask this account's secrets too.
+            logredact.remember(masking.settings_secrets(settings), install_filter=False)
+            return client
+        with self._lock:
+            if self._closed:  # closed meanwhile by another thread
+                raise RuntimeError("the client pool is closed")
+            client = clients.get(key)
+            if client is None or client.is_closed:
+                client = clients[key] = build_client(settings)  # keeps no cookies (NoCookies)
                 self._all.append(client)
-                if self._closed:  # closed meanwhile by another thread
-                    client.close()
-                    raise RuntimeError("the client pool is closed")
         return client
+
+    def clear(self) -> None:
+        """Close every client (and so every open connection); the pool builds new ones when used again."""
+        with self._lock:
+            clients, self._all = self._all, []
+            self._shared = {}
+            self._local = threading.local()
+        for client in clients:
+            client.close()
 
     def close(self) -> None:
         with self._lock:
-            clients, self._all, self._closed = self._all, [], True
-        for client in clients:
-            client.close()
+            self._closed = True
+        self.clear()
 
 
 def redact(text: str, settings: GatewaySettings) -> str:

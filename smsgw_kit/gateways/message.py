@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Literal
@@ -31,14 +32,14 @@ class ShortMessage:
         elif isinstance(self.recipients, Iterable):
             object.__setattr__(self, "recipients", tuple(self.recipients))
 
-    @property
+    @functools.cached_property  # the fields are frozen: computed once per message
     def body(self) -> str:
         """The text sent: the message with `[Code]` replaced by the access code (or the code appended)."""
         if CODE_PLACEHOLDER in self.message:
             return self.message.replace(CODE_PLACEHOLDER, self.access_code)
         return f"{self.message} {self.access_code}".strip()
 
-    @property
+    @functools.cached_property
     def sms(self) -> SmsText:
         """The body's encoding (GSM-7 or UCS-2) and the number of segments it is billed as."""
         return analyse(self.body)
@@ -49,6 +50,11 @@ class ShortMessage:
 
     def validate(self) -> tuple[PhoneNumber, ...]:
         """Check text and recipients (GroupID's Validate) and return the parsed recipients."""
+        self.check_text()
+        return self.phone_numbers()
+
+    def check_text(self) -> None:
+        """Validate's checks of the text and that there is a recipient, for callers holding parsed numbers."""
         body = self.body
         if not body.strip():
             raise InvalidInput("message", "the message is empty", allowed=f"1 to {self.max_length} characters")
@@ -57,7 +63,6 @@ class ShortMessage:
                                allowed=f"at most {self.max_length} characters (max_length)")
         if not self.recipients:
             raise InvalidInput("recipients", "no phone number given", allowed="one or more phone numbers")
-        return self.phone_numbers()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -115,6 +115,18 @@ def test_key_file_is_created_private(tmp_path):
     assert Keyring.load(path=path).decrypt(ring.encrypt("x")) == "x"
 
 
+def test_a_keyring_forgets_what_it_decrypted_when_its_keys_change(tmp_path):
+    path = tmp_path / "secret.keys"
+    ring = Keyring.load(path=path)
+    token = ring.encrypt(PASSWORD)
+    assert ring.decrypt(token) == ring.decrypt(token) == PASSWORD  # the second from memory
+    path.write_bytes(Fernet.generate_key() + b"\n")  # the key file replaced, its old key gone
+    os.utime(path, ns=(1, 1))
+    assert ring.refresh()
+    with pytest.raises(SecretsError):
+        ring.decrypt(token)
+
+
 def test_keys_from_environment_first_encrypts_all_decrypt(monkeypatch):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     token = Keyring.from_keys(old).encrypt("s")

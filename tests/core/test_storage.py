@@ -205,3 +205,24 @@ def test_a_read_only_file_says_so_and_what_to_do(tmp_path, keyring):
             admin.modify_account("A", user_name="x")
         admin.db.dispose()
     assert "is read-only" in str(err.value) and "permissions" in str(err.value)
+
+
+def _in_transaction(conn) -> bool:
+    raw = conn.connection.dbapi_connection
+    if conn.dialect.name == "sqlite":
+        return raw.in_transaction
+    import psycopg
+
+    return raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+
+
+def test_an_autocommit_read_opens_no_transaction_and_leaves_the_next_one_transactional(database):
+    import sqlalchemy as sa
+
+    with database.reading(autocommit=True) as conn:
+        conn.execute(sa.select(sa.literal(1))).all()
+        assert not _in_transaction(conn)
+    for context in (database.reading(), database.writing()):  # the pooled connection is back to normal
+        with context as conn:
+            conn.execute(sa.select(sa.literal(1))).all()
+            assert _in_transaction(conn)

@@ -2,6 +2,7 @@
 
 import threading
 
+import httpx
 import pytest
 
 from smsgw_kit.diagnostics import run_connection_tests
@@ -29,6 +30,31 @@ def test_one_client_per_key_and_thread():
     assert len(clients) == 5 and all(c.is_closed for c in clients)
     with pytest.raises(RuntimeError, match="closed"):
         pool.client(base)
+
+
+def test_a_shared_pool_keys_on_retries_remembers_each_accounts_secrets_and_clears():
+    from smsgw_kit import logredact
+
+    base = GatewaySettings(gateway_url="https://a.example/x", password="first-secret")
+    with http.ClientPool(per_thread=False) as pool:
+        first = pool.client(base)
+        other = []
+        thread = threading.Thread(target=lambda: other.append(pool.client(base)))
+        thread.start()
+        thread.join()
+        assert other[0] is first  # one client for every thread
+        assert pool.client(base.replace(connect_retries=0)) is not first
+        assert pool.client(base.replace(password="second-secret")) is first
+        assert "second-secret" in logredact._known()  # httpx may log it through the reused client
+        reply = httpx.Response(200, headers={"Set-Cookie": "session=of-the-first-account; Path=/"},
+                               request=httpx.Request("POST", "https://a.example/x"))
+        first.cookies.extract_cookies(reply)
+        assert not first.cookies  # nothing one account's reply set goes with another account's request
+        pool.clear()
+        assert first.is_closed
+        again = pool.client(base)
+        assert again is not first and not again.is_closed
+    assert again.is_closed
 
 
 def test_a_batch_reuses_clients_and_closes_them(emu, monkeypatch):

@@ -85,6 +85,67 @@ def test_faults_injected_per_account_hit_only_that_account(admin, emu, make_acco
     assert [r.form["api_key"] for r in sends()] == ["emu12345", "second1"]
 
 
+def test_the_next_send_sees_what_another_connection_changed(admin, emu, make_account, sends, database_url, keyring):
+    """Nothing of the routing is kept between sends: a relink, new credentials and a failed Test Connection
+    made through another database connection decide the very next send (its HTTP connections stay open)."""
+    from smsgw_kit import Database, GatewayAdmin
+
+    emu.add_credentials("Nexmo", user_name="second1", password="second-secret")
+    make_account("Nexmo A")
+    make_account("Nexmo B", user_name="second1", password="second-secret")
+    store = _store(admin, "Nexmo A")
+    other = GatewayAdmin(Database(database_url), keyring=keyring, actor="other")
+    try:
+        assert admin.send_code(store, UK).account == "Nexmo A"
+        other.link(store, "Nexmo B")
+        assert admin.send_code(store, UK).account == "Nexmo B"
+        other.modify_account("Nexmo B", password="changed-secret")
+        refused = admin.send_code(store, UK)
+        assert refused.outcome == "failed" and refused.attempts[0].stage == "provider", refused.summary
+        assert sends()[-1].form["api_secret"] == "changed-secret"
+        other.modify_account("Nexmo B", password="second-secret")
+        assert admin.send_code(store, UK).account == "Nexmo B"  # a success: Nexmo B is not cooling down
+        other.link(store, "Nexmo A")
+        other.set_fallbacks(store, ["Nexmo B"])
+        other.modify_account("Nexmo A", password="wrong-secret")
+        assert other.test_connection("Nexmo A").outcome == "failed"
+        report = admin.send_code(store, UK)
+        assert [a.account for a in report.attempts] == ["Nexmo B"], report.summary  # Nexmo A went to the back
+    finally:
+        other.close()
+        other.db.dispose()
+
+
+def test_sends_reuse_one_open_connection_until_the_admin_closes_it(admin, emu, make_account, monkeypatch):
+    from smsgw_kit.gateways import http
+
+    built = []
+    real = http.build_client
+    monkeypatch.setattr(http, "build_client", lambda settings: built.append(real(settings)) or built[-1])
+    make_account("Nexmo A")
+    store = _store(admin, "Nexmo A")
+    assert all(admin.send_code(store, UK).sent for _ in range(3))
+    assert len(built) == 1 and not built[0].is_closed
+    admin.close()
+    assert built[0].is_closed
+    assert admin.send_code(store, UK).sent and len(built) == 2
+
+
+def test_a_read_only_connection_sends_nothing_and_logs_nothing(admin, emu, make_account, sends, database_url):
+    from smsgw_kit import Database, GatewayAdmin, ReadOnly
+
+    make_account("Nexmo A")
+    store = _store(admin, "Nexmo A")
+    auditor = GatewayAdmin(Database(database_url, migrate=False), read_only=True)
+    try:
+        with pytest.raises(ReadOnly):
+            auditor.send_code(store, UK)
+        assert sends() == [] and admin.deliveries_frame().empty
+        assert [c.account for c in auditor.route_preview(store, UK)] == ["Nexmo A"]  # previews still work
+    finally:
+        auditor.db.dispose()
+
+
 def test_every_account_refusing_reports_failed_and_nothing_sent(admin, emu, dead, make_account, sends):
     make_account("Down 1", gateway_url=dead.url_for("Nexmo"))
     make_account("Down 2", "Twilio", gateway_url=dead.url_for("Twilio"))
@@ -187,20 +248,42 @@ def test_classify_results(result, verdict):
     assert classify(result=result)[0] == verdict
 
 
+def test_a_foreign_key_clash_while_logging_is_tried_again_so_the_send_is_logged(admin, emu, make_account, monkeypatch):
+    """PostgreSQL: a store deleted between the log insert's read and its foreign key check fails the insert
+    once; the next try sees it gone. Simulated here by failing the first write transaction."""
+    import sqlalchemy as sa
+
+    from smsgw_kit.db import Database
+
+    make_account("Nexmo A")
+    store = _store(admin, "Nexmo A")
+    real, failures = Database.writing, []
+
+    def writing_failing_once(self):
+        if not failures:
+            failures.append(1)
+            raise sa.exc.IntegrityError("INSERT INTO delivery_attempt", {}, Exception("foreign key violation"))
+        return real(self)
+
+    monkeypatch.setattr(Database, "writing", writing_failing_once)
+    report = admin.send_code(store, UK)
+    assert failures and report.sent
+    assert list(admin.deliveries_frame()["send_id"]) == [report.send_id]
+
+
 def test_a_store_or_account_deleted_while_sending_keeps_the_log(admin, emu, make_account):
     from smsgw_kit import routing
 
     make_account("Gone", "Twilio")
     admin.create_identity_store(name="Temp")
     admin.link("Temp", "Gone")
-    with admin._read() as s:
-        job = routing.prepare(s, admin._ctx, "Temp", UK, None)
+    with admin.db.reading() as conn:
+        job = routing.prepare(conn, admin._ctx, "Temp", UK, None)
     report = routing.send(job)
     admin.delete_identity_store("Temp")
     admin.delete_account("Gone")
-    with admin._write() as s:
-        from smsgw_kit import deliveries
+    from smsgw_kit import deliveries
 
-        deliveries.record(s, report, store_id=job.store_id, actor="tester")
+    deliveries.record(admin.db, report, store_id=job.store_id, actor="tester")
     [row] = admin.deliveries_frame().itertuples()
     assert (row.store_name, row.account_name, row.outcome) == ("Temp", "Gone", "sent")
