@@ -181,3 +181,20 @@ def test_threads_asking_for_a_new_tls_context_at_once_load_it_once():
         thread.join()
     assert len(contexts) == 16 and len({id(c) for c in contexts}) == 1
     assert http._context.cache_info().misses == 1
+
+
+def test_a_secret_in_use_is_not_forgotten_when_many_others_arrive(monkeypatch):
+    from collections import OrderedDict
+
+    from smsgw_kit import logredact
+
+    monkeypatch.setattr(logredact, "_secrets", OrderedDict())
+    monkeypatch.setattr(logredact, "_MAX", 8)
+    in_use = "in-use-secret-1"
+    logredact.remember([in_use])
+    for i in range(40):  # other accounts come and go; the client of the first still sends now and then
+        logredact.remember([in_use], install_filter=False)
+        logredact.remember([f"other-secret-{i}"])
+        assert in_use in logredact._secrets, f"forgotten after {i + 1} others"
+    assert len(logredact._secrets) <= 8
+    assert "other-secret-0" not in logredact._secrets  # the ones no longer used are forgotten first
