@@ -5,14 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from cryptography.fernet import Fernet
+from other_environment import environment
 
 from smsgw_kit import (
     AccountLinked,
-    Database,
     GatewayAdmin,
     InvalidInput,
-    Keyring,
     NotFound,
     StaleEdit,
     config,
@@ -47,11 +45,8 @@ def populate(admin: GatewayAdmin) -> None:
 @pytest.fixture
 def source(tmp_path) -> GatewayAdmin:
     """An operator's populated SQLite database under keys of its own (another environment)."""
-    db = Database(f"sqlite:///{tmp_path / 'source.db'}")
-    admin = GatewayAdmin(db, keyring=Keyring.from_keys(Fernet.generate_key()), actor="alice")
-    populate(admin)
-    yield admin
-    db.dispose()
+    with environment(tmp_path / "source.db", populate) as admin:
+        yield admin
 
 
 @pytest.fixture

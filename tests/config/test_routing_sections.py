@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from cryptography.fernet import Fernet
+from other_environment import environment
 
-from smsgw_kit import AccountLinked, Database, GatewayAdmin, InvalidInput, Keyring, StaleEdit, config
+from smsgw_kit import AccountLinked, GatewayAdmin, InvalidInput, StaleEdit, config
 from smsgw_kit.routes import MAX_FALLBACKS
 
 NAMES = ("Nexmo UK", "Twilio PK", "Backup", "Spare")
@@ -33,11 +33,8 @@ def source(tmp_path, monkeypatch) -> GatewayAdmin:
     """A populated SQLite database under keys of its own; its secrets in the environment for export."""
     for name, value in SECRET_ENV.items():
         monkeypatch.setenv(name, value)
-    db = Database(f"sqlite:///{tmp_path / 'source.db'}")
-    admin = GatewayAdmin(db, keyring=Keyring.from_keys(Fernet.generate_key()), actor="alice")
-    populate(admin)
-    yield admin
-    db.dispose()
+    with environment(tmp_path / "source.db", populate) as admin:
+        yield admin
 
 
 @pytest.fixture
