@@ -6,7 +6,8 @@ prints the wall time of run_connection_tests (pooled clients, shared per proxy /
 the same batch with one client per account (the previous behaviour, as a baseline in the same run),
 the sequential time (a sample run one at a time, scaled; --full runs them all) and the ideal
 (sequential split perfectly over the concurrency bound, never less than the slowest single test);
-then the targets, the client's CPU time per account (a figure that a busy machine disturbs less than
+then the same batch done by bare httpx in as many threads (the floor of threads and httpx on this
+machine, as a second baseline), the targets, the client's CPU time per account (a figure that a busy machine disturbs less than
 wall times) and the peak memory (max RSS) of this process.
 
     python benchmarks/bench_test_many.py [--accounts 200 2000] [--concurrency 50] [--full]
@@ -19,11 +20,16 @@ import json
 import resource
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import httpx
 
 from smsgw_kit.diagnostics import run_connection_test, run_connection_tests
 from smsgw_kit.gateways import GatewaySettings
+from smsgw_kit.gateways.http import tls_context
 
 TYPES = ("Nexmo", "Twilio", "Bulletin.net", "Clickatell", "RedOxygen", "Generic HTTP")
 TARGETS = {200: (1.15, 45.0), 2000: (1.2, None)}  # accounts: (at most × ideal, at least × faster than sequential)
@@ -51,6 +57,24 @@ def unpooled(jobs, phone: str, concurrency: int) -> None:
         list(pool.map(lambda job: run_connection_test(job[1], job[2], phone), jobs))
 
 
+def bare_floor(jobs, requests: dict[str, int], concurrency: int) -> float:
+    """The same batch as bare httpx: in as many threads, each with a client of its own, each account's test
+    replaced by as many GETs of its provider's origin as the test made requests. Seconds."""
+    local = threading.local()
+
+    def one(job) -> None:
+        _, gateway_type, settings = job
+        client = local.__dict__.setdefault("client", httpx.Client(verify=tls_context(settings.ca_bundle)))
+        origin = urlsplit(settings.gateway_url)._replace(path="/", query="").geturl()
+        for _ in range(requests[gateway_type]):
+            client.get(origin)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(one, jobs))
+    return time.perf_counter() - start
+
+
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -72,6 +96,9 @@ def measure(n: int, settings: dict[str, GatewaySettings], args) -> None:
         else:
             unpooled(jobs, args.phone, args.concurrency)
         runs[kind].append((time.perf_counter() - start, time.process_time() - cpu))
+    # Requests each gateway's test makes, from its one-at-a-time duration (each request waits the latency).
+    requests = {t: round(one_by_one[k].duration_ms / 1000 / args.latency) for k, t, _ in sample}
+    floor = min(bare_floor(jobs, requests, args.concurrency) for _ in range(2 if args.repeat else 1))
     memory = peak_mb()
     wall, cpu = min(runs["pooled"])
     baseline, baseline_cpu = min(runs["baseline"])
@@ -93,6 +120,8 @@ def measure(n: int, settings: dict[str, GatewaySettings], args) -> None:
     print(f"ideal                    {ideal:8.2f} s  (sequential / {args.concurrency}, at least the slowest "
           f"test {slowest:.2f} s)")
     print(f"wall / ideal             {wall / ideal:8.2f} x")
+    print(f"bare httpx, same batch   {floor:8.2f} s  ({floor / ideal:.2f}x ideal: threads and httpx alone, the same "
+          f"GET count per account; Bulk Test Connection takes {wall / floor:.2f}x this)")
     print(f"speed-up vs sequential   {sequential / wall:8.1f} x")
     print(f"peak memory (max RSS)    {memory:8.0f} MB")
     within, faster = TARGETS.get(n, (None, None))
