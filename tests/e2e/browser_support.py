@@ -85,7 +85,9 @@ def open_app(page: Page, url: str, requests: Requests, errors: list[str], *, wid
     page.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/]).*"), lambda route: route.abort())
     page.set_default_timeout(20_000)
     page.set_viewport_size({"width": width, "height": height})
-    page.goto(url)
+    # Voilà starts a kernel and runs the notebook before the page loads: on a busy machine (the suite's
+    # other worker running beside it) that alone can pass the 20 s every other step gets.
+    page.goto(url, timeout=60_000)
     expect(page.locator(".smsgw-admin")).to_be_visible(timeout=60_000)
     return page
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from browser_support import Requests, open_app
 from playwright.sync_api import Page, expect
 
 from smsgw_kit.testing import RefusingPort
@@ -37,13 +38,7 @@ def drill(app_admin, emulator):
 @pytest.fixture
 def app(page: Page, voila_url: str, drill):
     errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/]).*"), lambda route: route.abort())
-    page.set_default_timeout(20_000)
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(voila_url)
-    expect(page.locator(".smsgw-admin")).to_be_visible(timeout=60_000)
-    yield page
+    yield open_app(page, voila_url, Requests(), errors, height=1000)
     expect(page.locator(".jupyter-widgets-error-widget")).to_have_count(0)
     assert errors == []
 
