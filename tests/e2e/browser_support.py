@@ -157,6 +157,20 @@ def row(page: Page, name: str) -> Locator:
     return page.locator(".smsgw-row", has=page.locator(".smsgw-account-name", has_text=re.compile(f"^{re.escape(name)}$")))
 
 
+def delete_dialogs_read(page: Page, linked: str, store: str, unlinked: str) -> None:
+    """Delete on a linked account: refused, naming `store`; on an unlinked one: the confirmation naming
+    it, then Cancel. Each dialog's text legible (4.5:1)."""
+    row(page, linked).get_by_role("button", name="Delete").click()
+    confirm = page.locator(".smsgw-delete-dialog")
+    expect(confirm.locator(".smsgw-delete-message")).to_contain_text(store)
+    assert low_contrast(confirm) == []
+    confirm.get_by_role("button", name="Close").click()
+    row(page, unlinked).get_by_role("button", name="Delete").click()
+    expect(confirm).to_contain_text(f"Delete the SMS gateway account {unlinked}?")
+    assert low_contrast(confirm) == []
+    confirm.get_by_role("button", name="Cancel").click()
+
+
 def inside_viewport(page: Page, locator: Locator) -> bool:
     box = locator.bounding_box()
     size = page.viewport_size

@@ -14,6 +14,7 @@ from browser_support import (
     Requests,
     admin_for,
     app_environment,
+    delete_dialogs_read,
     free_port,
     inside_viewport,
     low_contrast,
@@ -138,15 +139,7 @@ def test_dialogs_read_in_the_theme_and_open_in_view(notebook: Page, theme_name, 
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_have_count(0)  # closed before the next click lands where it was
 
-    row(page, good).get_by_role("button", name="Delete").click()
-    confirm = page.locator(".smsgw-delete-dialog")
-    expect(confirm.locator(".smsgw-delete-message")).to_contain_text(f"Lab AD {tag}")
-    assert low_contrast(confirm) == []
-    confirm.get_by_role("button", name="Close").click()
-    row(page, bad).get_by_role("button", name="Delete").click()
-    expect(confirm).to_contain_text(f"Delete the SMS gateway account {bad}?")
-    assert low_contrast(confirm) == []
-    confirm.get_by_role("button", name="Cancel").click()
+    delete_dialogs_read(page, good, f"Lab AD {tag}", bad)
 
     page.get_by_role("button", name="Identity Stores").click()
     page.locator(".smsgw-row", has_text=f"Lab AD {tag}").get_by_role("button", name="SMS Authentication").click()

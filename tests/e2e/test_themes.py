@@ -4,7 +4,7 @@ from the browser's computed styles."""
 from __future__ import annotations
 
 import pytest
-from browser_support import low_contrast, row
+from browser_support import delete_dialogs_read, low_contrast, row
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -43,15 +43,7 @@ def test_pages_and_dialogs_read_in_the_theme(app: Page, voila_theme, emulator, a
     expect(dialog).to_have_count(0)  # closed before the next click lands where it was
 
     # Delete, refused (linked) and confirmed: which account is about to be deleted.
-    row(page, name).get_by_role("button", name="Delete").click()
-    confirm = page.locator(".smsgw-delete-dialog")
-    expect(confirm.locator(".smsgw-delete-message")).to_contain_text(store)
-    assert low_contrast(confirm) == []
-    confirm.get_by_role("button", name="Close").click()
-    row(page, bad).get_by_role("button", name="Delete").click()
-    expect(confirm).to_contain_text(f"Delete the SMS gateway account {bad}?")
-    assert low_contrast(confirm) == []
-    confirm.get_by_role("button", name="Cancel").click()
+    delete_dialogs_read(page, name, store, bad)
 
     # The form with errors and hints.
     row(page, name).get_by_role("button", name="Edit").click()
