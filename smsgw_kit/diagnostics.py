@@ -5,16 +5,16 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
-import sys
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
+from . import interpreter
 from .gateways.base import GatewaySettings
 from .gateways.http import ClientPool, proxy_url, redact
 from .gateways.message import MAY_HAVE_BEEN_SENT as GENERIC_MAY_HAVE_BEEN_SENT
@@ -211,31 +211,6 @@ def _progress(callback: Callable[..., None], *args: Any) -> None:
         log.warning("the on_progress callback failed; the tests go on", exc_info=True)
 
 
-# A batch's threads each wait on the network, then need the interpreter for a moment to read the reply.
-# With Python's default switch interval (5 ms) a thread busy building a request keeps the interpreter
-# while replies wait, and with 50 threads those waits add up to a tenth of the batch's time; while a
-# batch runs the interval is 0.5 ms, and the process's own value comes back when the last batch ends.
-BATCH_SWITCH_INTERVAL = 0.0005
-_batches = {"running": 0, "saved": 0.0}
-_batches_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def _responsive_threads() -> Iterator[None]:
-    with _batches_lock:
-        if _batches["running"] == 0:
-            _batches["saved"] = sys.getswitchinterval()
-            sys.setswitchinterval(min(_batches["saved"], BATCH_SWITCH_INTERVAL))
-        _batches["running"] += 1
-    try:
-        yield
-    finally:
-        with _batches_lock:
-            _batches["running"] -= 1
-            if _batches["running"] == 0:
-                sys.setswitchinterval(_batches["saved"])
-
-
 def run_connection_tests(
     jobs: Iterable[tuple[Key, str, GatewaySettings]], phone: str | None, *, concurrency: int = 16,
     on_progress: Callable[[int, int, Key, ConnectionReport], None] | None = None,
@@ -266,7 +241,7 @@ def run_connection_tests(
     reports: dict[Key, ConnectionReport] = {}
     # One client per (proxy, CA bundle, timeouts) for the whole batch, closed when the batch ends.
     workers = max(1, min(concurrency, len(job_list) or 1))
-    with _responsive_threads() if workers > 1 else contextlib.nullcontext(), ClientPool() as clients, \
+    with interpreter.responsive_threads() if workers > 1 else contextlib.nullcontext(), ClientPool() as clients, \
             ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(one, gateway_type, settings): key for key, gateway_type, settings in job_list}
         for future in as_completed(futures):

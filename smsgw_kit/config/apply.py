@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from .. import accounts, locks, rules, stores
 from ..accounts import Context
 from ..errors import InvalidInput, StaleEdit
+from ..interpreter import paused_collector
 from ..models import GatewayAccount, IdentityStore
 from .document import _at
 from .plan import ACCOUNT, DEFAULT, STORE, Change, Plan
@@ -113,6 +114,11 @@ def _create_store(session: Session, ctx: Context, data: dict[str, Any], made: di
 
 def apply_plan(session: Session, ctx: Context, plan: Plan) -> Counter:
     """Every change of the plan, or (on any refusal) none: the caller's transaction rolls back."""
+    with paused_collector():  # 10,000 new accounts: many objects, no cycles to find
+        return _apply(session, ctx, plan)
+
+
+def _apply(session: Session, ctx: Context, plan: Plan) -> Counter:
     locks.take_default(session)  # the default lock is always taken before any row lock
     rows = _lock_touched(session, plan)
     _check_new_names(session, plan)

@@ -98,3 +98,24 @@ def test_bench_apply_url_mode_starts_each_run_from_an_empty_database(tmp_path, r
     refused = subprocess.run([sys.executable, str(BENCH), "--url", url, "--accounts", "12"],
                              capture_output=True, text=True, timeout=300)
     assert refused.returncode != 0 and "holds accounts or audit events" in refused.stderr
+
+
+def test_planning_and_applying_run_without_the_cycle_collector_and_give_it_back(admin, monkeypatch):
+    import gc
+
+    from smsgw_kit.config import apply as applying
+    from smsgw_kit.config import plan as planning
+
+    seen = []
+    for module, name in ((planning, "make_plan"), (applying, "_apply")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, real=real, **k: (seen.append(gc.isenabled()), real(*a, **k))[1])
+    import smsgw_kit.config as config
+
+    monkeypatch.setattr(config, "make_plan", planning.make_plan)
+    assert gc.isenabled()
+    admin.apply(admin.plan(document(3)))
+    assert seen == [False, False] and gc.isenabled()
+    with pytest.raises(InvalidInput):
+        admin.plan({"accounts": [{"name": "x", "gateway_type": "Nexmo", "colour": "red"}]})
+    assert gc.isenabled()  # a refused document gives it back too
