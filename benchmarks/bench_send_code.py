@@ -13,7 +13,9 @@ What each side does:
 
 1. send_code next to the bare POST. Target (issue 12): median within 1.5×.
 2. Failover: the store's primary refuses connections, the fallback sends. Baseline: one refused
-   connect plus the same bare POST. Target: within 1.5×.
+   connect (a bare socket) plus the same bare POST. Target: within 1.5×. Then the refused connect made
+   as send_code's first try makes it: the same bare POST sent to the refusing port (httpx builds the
+   request, then the connect is refused), plus the bare POST.
 3. Like for like: the same two with send_code's open connections closed before every call
    (`admin.close()`, timed with it), so both sides open a new connection.
 4. Both targets again with the provider answering after 50 ms (`--latency`), as one across the
@@ -122,6 +124,21 @@ def bare_post(fields: dict[str, str], tls: ssl.SSLContext) -> Callable[[], None]
     return post
 
 
+def refused_post(fields: dict[str, str], tls: ssl.SSLContext, port: RefusingPort) -> Callable[[], None]:
+    """The same bare POST sent to the refusing port (as send_code's first try is): httpx's refused connect."""
+    data = {"api_key": fields["user_name"], "api_secret": fields["password"], "from": fields["sender_id"],
+            "to": PHONE, "text": TEXT, "type": "text"}
+
+    def post() -> None:
+        with httpx.Client(verify=tls) as client:
+            try:
+                client.post(port.url_for("Nexmo"), data=data)
+            except httpx.ConnectError:
+                return
+        raise RuntimeError("the refusing port accepted a connection")
+    return post
+
+
 def refused_connect(port: RefusingPort) -> None:
     try:
         socket.create_connection((port.host, port.port), timeout=2).close()
@@ -168,9 +185,11 @@ def main() -> None:
         def failover_baseline(post: Callable[[], None]) -> Callable[[], None]:
             return lambda: (refused_connect(dead), post())
 
+        refused = refused_post(fast, tls, dead)
         results = {
             "send_code vs bare POST": paired(post, send("Direct"), args.runs),
             "failover vs refused connect + bare POST": paired(failover_baseline(post), send("Failover"), args.runs),
+            "failover vs refused POST + bare POST": paired(lambda: (refused(), post()), send("Failover"), args.runs),
         }
         like_for_like = {
             "send_code vs bare POST": paired(post, send_on_new_connection("Direct"), args.runs),
