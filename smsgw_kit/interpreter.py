@@ -24,6 +24,11 @@ class _Held:
         self._holders = 0
         self._saved: Any = None
 
+    def saved(self) -> Any:
+        """The value before the first holder changed it (the current one when nobody holds it)."""
+        with self._lock:
+            return self._saved if self._holders else self._read()
+
     @contextlib.contextmanager
     def held(self, value: Callable[[Any], Any]) -> Iterator[None]:
         with self._lock:
@@ -58,3 +63,10 @@ def paused_collector() -> contextlib.AbstractContextManager[None]:
     Reference counting still frees meanwhile everything that is not in a cycle.
     """
     return _collector.held(lambda saved: False)
+
+
+def collect_young() -> None:
+    """While a batch holds the collector paused: collect the young generations (only what was made since the
+    last collection, so a long batch's memory stays bounded), unless the process had turned it off itself."""
+    if _collector.saved():
+        gc.collect(1)

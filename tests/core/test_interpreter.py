@@ -65,3 +65,23 @@ def test_the_switch_interval_and_the_collector_are_held_apart():
             assert sys.getswitchinterval() == min(before, interpreter.BATCH_SWITCH_INTERVAL)
         assert sys.getswitchinterval() == before and not gc.isenabled()
     assert gc.isenabled()
+
+
+def test_young_generations_are_collected_during_a_batch_unless_the_process_turned_the_collector_off():
+    collected = []
+
+    def seen(phase, info):
+        if phase == "start":
+            collected.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        with interpreter.paused_collector():
+            interpreter.collect_young()
+        assert collected == [1]
+        gc.disable()
+        with interpreter.paused_collector():
+            interpreter.collect_young()
+        assert collected == [1]  # the process's own choice stands
+    finally:
+        gc.callbacks.remove(seen)

@@ -198,3 +198,49 @@ def test_a_secret_in_use_is_not_forgotten_when_many_others_arrive(monkeypatch):
         assert in_use in logredact._secrets, f"forgotten after {i + 1} others"
     assert len(logredact._secrets) <= 8
     assert "other-secret-0" not in logredact._secrets  # the ones no longer used are forgotten first
+
+
+def test_a_batch_starts_the_longest_tests_first_and_reports_in_the_callers_order(emu):
+    # Without a phone: Nexmo checks its credentials (2 requests), RedOxygen cannot without sending (1).
+    # One thread, so the order the tests finish in is the order they started in.
+    types = ["RedOxygen", "Nexmo", "RedOxygen", "Nexmo", "RedOxygen"]
+    jobs = [(i, t, emu.gateway_settings(t)) for i, t in enumerate(types)]
+    finished = []
+    reports = run_connection_tests(jobs, None, concurrency=1, on_progress=lambda n, total, key, r: finished.append(key))
+    assert [types[k] for k in finished] == ["Nexmo", "Nexmo", "RedOxygen", "RedOxygen", "RedOxygen"]
+    assert finished == [1, 3, 0, 2, 4]  # ties keep the caller's order
+    assert list(reports) == [0, 1, 2, 3, 4] and all(r.outcome != "failed" for r in reports.values())
+
+
+def test_the_round_trips_a_test_makes_count_its_proxy_its_credentials_check_and_its_message():
+    from smsgw_kit.diagnostics import _round_trips
+
+    plain = GatewaySettings(gateway_url="https://a.example/x")
+    proxied = plain.replace(proxy=ProxySettings(host="proxy", port=3128))
+    assert _round_trips("RedOxygen", plain, None) == 1
+    assert _round_trips("Nexmo", plain, None) == 2
+    assert _round_trips("Nexmo", proxied, PHONE) == 4
+    assert _round_trips("No Such Gateway", plain, PHONE) == 0  # fails at once, without traffic
+
+
+def test_a_batch_pauses_the_cycle_collector_collects_the_young_every_hundred_tests_and_gives_it_back(emu, monkeypatch):
+    import gc
+
+    from smsgw_kit import diagnostics
+
+    monkeypatch.setattr(diagnostics, "COLLECT_EVERY", 2)
+    enabled, young = [], []
+
+    def seen(phase, info):
+        if phase == "start" and info["generation"] == 1:
+            young.append(info)
+
+    jobs = [(i, "Nexmo", emu.gateway_settings("Nexmo")) for i in range(5)]
+    gc.callbacks.append(seen)
+    try:
+        assert gc.isenabled()
+        run_connection_tests(jobs, None, concurrency=2, on_progress=lambda *a: enabled.append(gc.isenabled()))
+    finally:
+        gc.callbacks.remove(seen)
+    assert enabled == [False] * 5 and gc.isenabled()
+    assert len(young) >= 2  # after the 2nd and the 4th finished test
