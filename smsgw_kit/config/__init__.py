@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session
 
-from ..interpreter import paused_collector
+from .. import collector
 from ..secrets import Keyring, NoKeys
 from .apply import apply_plan
 from .document import (
@@ -42,14 +42,14 @@ register_section(ROUTES)
 
 def plan_document(session: Session, keyring: Keyring | NoKeys, document: Any) -> Plan:
     """A plan from a document given as a dict, a .yaml/.yml/.json path, or YAML/JSON text."""
-    with paused_collector():  # a 10,000-account document: many objects, no cycles to find
+    with collector.paused():  # a 10,000-account document: many objects, no cycles to find
         raw, base = load(document)
         return make_plan(session, keyring, check_document(raw, base=base))
 
 
 def plan_frame(session: Session, keyring: Keyring | NoKeys, frame: pd.DataFrame, *, delete_missing: bool = False) -> Plan:
     """A plan from an edited accounts frame; rows left out are deleted only with `delete_missing`."""
-    with paused_collector():
+    with collector.paused():
         return make_plan(session, keyring, document_from_frame(session, frame), prune=delete_missing)
 
 

@@ -7,10 +7,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from .. import accounts, locks, rules, stores
+from .. import accounts, collector, locks, rules, stores
 from ..accounts import Context
 from ..errors import InvalidInput, StaleEdit
-from ..interpreter import paused_collector
 from ..models import GatewayAccount, IdentityStore
 from .document import _at
 from .plan import ACCOUNT, DEFAULT, STORE, Change, Plan
@@ -114,7 +113,7 @@ def _create_store(session: Session, ctx: Context, data: dict[str, Any], made: di
 
 def apply_plan(session: Session, ctx: Context, plan: Plan) -> Counter:
     """Every change of the plan, or (on any refusal) none: the caller's transaction rolls back."""
-    with paused_collector():  # 10,000 new accounts: many objects, no cycles to find
+    with collector.paused():  # 10,000 new accounts: many objects, no cycles to find
         return _apply(session, ctx, plan)
 
 

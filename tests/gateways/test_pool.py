@@ -127,42 +127,6 @@ def test_a_shared_client_carries_no_cookie_from_one_account_to_the_next():
         server.server_close()
 
 
-def test_a_batch_shortens_the_switch_interval_and_gives_it_back(emu):
-    import sys
-
-    seen = []
-    before = sys.getswitchinterval()
-    jobs = [(i, "Nexmo", emu.gateway_settings("Nexmo")) for i in range(4)]
-    run_connection_tests(jobs, None, concurrency=2, on_progress=lambda *a: seen.append(sys.getswitchinterval()))
-    assert seen and max(seen) <= 0.0005 < before
-    assert sys.getswitchinterval() == before
-    run_connection_tests(jobs, None, concurrency=1, on_progress=lambda *a: seen.append(sys.getswitchinterval()))
-    assert seen[-1] == before  # one thread at a time: nothing to hand over, the process's value stays
-
-
-def test_overlapping_batches_restore_the_interval_when_the_last_ends(emu):
-    import sys
-
-    before = sys.getswitchinterval()
-    started, release, inner = threading.Event(), threading.Event(), []
-    jobs = [(i, "Nexmo", emu.gateway_settings("Nexmo")) for i in range(2)]
-
-    def first_batch():
-        def progress(*args):
-            started.set()
-            release.wait(10)
-        run_connection_tests(jobs, None, concurrency=2, on_progress=progress)
-
-    thread = threading.Thread(target=first_batch)
-    thread.start()
-    assert started.wait(10)
-    run_connection_tests(jobs, None, concurrency=2)
-    inner.append(sys.getswitchinterval())  # the first batch still runs: still short
-    release.set()
-    thread.join(10)
-    assert inner == [0.0005] and sys.getswitchinterval() == before
-
-
 def test_threads_asking_for_a_new_tls_context_at_once_load_it_once():
     import certifi
 
