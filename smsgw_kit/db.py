@@ -149,10 +149,18 @@ class Database:
             yield session
 
     @contextmanager
-    def writing(self) -> Iterator[sa.Connection]:
+    def writing(self, *, autocommit: bool = False) -> Iterator[sa.Connection]:
         """A write transaction on a bare connection (Core, no ORM), committed on success, rolled back on any
-        error; storage failures and clashes become StorageError or Conflict, integrity errors stay as they are."""
+        error; storage failures and clashes become StorageError or Conflict, integrity errors stay as they are.
+
+        `autocommit=True` runs the block's statement as its own transaction, with no BEGIN and COMMIT
+        around it (two round trips fewer on PostgreSQL): only for a block of exactly one statement.
+        """
         try:
+            if autocommit:
+                with self.engine.connect().execution_options(**self._autocommit()) as conn:
+                    yield conn
+                return
             with self.engine.begin() as conn:
                 yield conn
         except sa.exc.IntegrityError:
@@ -167,16 +175,18 @@ class Database:
         `autocommit=True` runs each statement on its own, with no BEGIN and ROLLBACK around them (two
         round trips fewer on PostgreSQL): for a hot path that reads in one statement, which is atomic.
         """
-        options: dict[str, object] = {"smsgw_read_only": True}
-        if autocommit:
-            options["smsgw_autocommit"] = True
-            if self.dialect != "sqlite":  # SQLite's BEGIN comes from the hook above, which skips it
-                options["isolation_level"] = "AUTOCOMMIT"
+        options: dict[str, object] = {"smsgw_read_only": True, **(self._autocommit() if autocommit else {})}
         try:
             with self.engine.connect().execution_options(**options) as conn:
                 yield conn
         except sa.exc.DBAPIError as exc:
             raise self.translated(exc) from exc
+
+    def _autocommit(self) -> dict[str, object]:
+        """Execution options for statements that are each their own transaction."""
+        if self.dialect == "sqlite":  # SQLite's BEGIN comes from the hook above, which skips it
+            return {"smsgw_autocommit": True}
+        return {"smsgw_autocommit": True, "isolation_level": "AUTOCOMMIT"}
 
     def translated(self, exc: Exception) -> Exception:
         """The SmsgwError a database failure on this database stands for (`exc` itself if none)."""

@@ -38,8 +38,9 @@ TRIES = 3
 def record(db: Database, report: routing.DeliveryReport, *, store_id: int | None, actor: str) -> None:
     """Keep every attempt of `report` (the code is not part of it; the number only masked), committed on return.
 
-    One Core insert in its own short write transaction. A log row holds no secret and is not an audit
-    event, so it neither pins the encryption key nor touches the audit chain.
+    One Core insert in its own short write transaction (one attempt: the statement is the transaction).
+    A log row holds no secret and is not an audit event, so it neither pins the encryption key nor
+    touches the audit chain.
     """
     rows = [dict(send_id=report.send_id, attempt=a.position, at=datetime.fromisoformat(a.at), store_ref=store_id,
                  store_name=report.store, account_ref=a.account_id, account_name=a.account,
@@ -49,10 +50,11 @@ def record(db: Database, report: routing.DeliveryReport, *, store_id: int | None
             for a in report.attempts]
     if not rows:
         return  # no account to try: nothing was sent
+    single = len(rows) == 1  # most sends: one statement, its own transaction (no BEGIN and COMMIT round trips)
     for attempt in range(1, TRIES + 1):
         try:
-            with db.writing() as conn:
-                conn.execute(_INSERT, rows)
+            with db.writing(autocommit=single) as conn:
+                conn.execute(_INSERT, rows[0] if single else rows)
             return
         except sa.exc.IntegrityError:
             # PostgreSQL: the store or account was deleted between the insert's read and its foreign key

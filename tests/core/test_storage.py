@@ -226,3 +226,19 @@ def test_an_autocommit_read_opens_no_transaction_and_leaves_the_next_one_transac
         with context as conn:
             conn.execute(sa.select(sa.literal(1))).all()
             assert _in_transaction(conn)
+
+
+def test_an_autocommit_write_is_its_own_transaction_seen_at_once_and_leaves_the_next_one_transactional(database):
+    import sqlalchemy as sa
+
+    from smsgw_kit.models import RoutingSettings
+
+    table = RoutingSettings.__table__
+    with database.writing(autocommit=True) as conn:
+        conn.execute(table.insert().values(id=1, cooldown_seconds=42.0, retention_days=7))
+        assert not _in_transaction(conn)  # no BEGIN before it, nothing left to COMMIT after it
+        with database.reading() as other:  # committed already, while the block is still open
+            assert other.execute(sa.select(table.c.cooldown_seconds)).scalar_one() == 42.0
+    with database.writing() as conn:  # the pooled connection is back to normal
+        conn.execute(sa.select(sa.literal(1))).all()
+        assert _in_transaction(conn)

@@ -259,11 +259,11 @@ def test_a_foreign_key_clash_while_logging_is_tried_again_so_the_send_is_logged(
     store = _store(admin, "Nexmo A")
     real, failures = Database.writing, []
 
-    def writing_failing_once(self):
+    def writing_failing_once(self, **options):
         if not failures:
             failures.append(1)
             raise sa.exc.IntegrityError("INSERT INTO delivery_attempt", {}, Exception("foreign key violation"))
-        return real(self)
+        return real(self, **options)
 
     monkeypatch.setattr(Database, "writing", writing_failing_once)
     report = admin.send_code(store, UK)
