@@ -216,7 +216,7 @@ def _progress(callback: Callable[..., None], *args: Any) -> None:
 # walks the whole heap (a notebook's DataFrames included). The young generations are collected every
 # COLLECT_EVERY finished tests, so a long batch's memory stays bounded (2,000 accounts: 160 MB peak,
 # against 196 MB with no collection at all). With the longest tests first, 200 accounts at 100 ms went
-# from 1.39-1.60 s (in the caller's order, collector on, 0.5 ms switch interval) to 1.26-1.30 s.
+# from 1.48-1.60 s (in the caller's order, collector on, 0.5 ms switch interval) to 1.26-1.30 s.
 COLLECT_EVERY = 100
 
 
