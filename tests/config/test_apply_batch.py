@@ -103,19 +103,22 @@ def test_bench_apply_url_mode_starts_each_run_from_an_empty_database(tmp_path, r
 def test_planning_and_applying_run_without_the_cycle_collector_and_give_it_back(admin, monkeypatch):
     import gc
 
-    from smsgw_kit.config import apply as applying
-    from smsgw_kit.config import plan as planning
-
-    seen = []
-    for module, name in ((planning, "make_plan"), (applying, "_apply")):
-        real = getattr(module, name)
-        monkeypatch.setattr(module, name, lambda *a, real=real, **k: (seen.append(gc.isenabled()), real(*a, **k))[1])
     import smsgw_kit.config as config
+    from smsgw_kit.config import apply as applying
 
-    monkeypatch.setattr(config, "make_plan", planning.make_plan)
+    seen = {}
+
+    def spy(name, real):
+        def call(*args, **kwargs):
+            seen[name] = gc.isenabled()
+            return real(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(config, "make_plan", spy("plan", config.make_plan))
+    monkeypatch.setattr(applying, "_apply", spy("apply", applying._apply))
     assert gc.isenabled()
     admin.apply(admin.plan(document(3)))
-    assert seen == [False, False] and gc.isenabled()
+    assert seen == {"plan": False, "apply": False} and gc.isenabled()
     with pytest.raises(InvalidInput):
         admin.plan({"accounts": [{"name": "x", "gateway_type": "Nexmo", "colour": "red"}]})
     assert gc.isenabled()  # a refused document gives it back too
