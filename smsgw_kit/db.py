@@ -78,7 +78,7 @@ def _sqlite_pragmas(engine: sa.Engine, lock_wait: float) -> None:
     def _on_begin(conn):
         options = conn.get_execution_options()
         if options.get("smsgw_autocommit"):
-            return  # each statement is its own transaction (see Database.reading)
+            return  # each statement is its own transaction (Database._autocommit)
         # Writers take the lock up front so two writers queue instead of failing mid-transaction.
         conn.exec_driver_sql("BEGIN" if options.get("smsgw_read_only", False) else "BEGIN IMMEDIATE")
 

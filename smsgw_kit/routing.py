@@ -37,7 +37,7 @@ from .models import (
     RoutingSettings,
     utcnow,
 )
-from .phone import PhoneNumber, parse_phone, parse_with_country
+from .phone import PhoneNumber, parse_with_country
 
 Verdict = Literal["sent", "not_sent", "unknown"]
 CODE_ALLOWED = "4 to 10 digits"
@@ -131,13 +131,6 @@ def mask_phone(phone: PhoneNumber | str, calling_code: int | None = None) -> str
     code = str(calling_code) if calling_code is not None and e164.startswith("+") else ""
     rest = e164[1 + len(code):] if code else e164
     return f"+{code}" + "•" * max(len(rest) - 4, 0) + rest[-4:]
-
-
-def country_of(phone: PhoneNumber) -> tuple[int, str]:
-    """(calling code, region) of a number, e.g. (1, 'CA')."""
-    parsed = phonenumbers.parse(phone.e164)
-    assert parsed.country_code is not None  # parse() sets it (or raises)
-    return parsed.country_code, phonenumbers.region_code_for_number(parsed) or "ZZ"
 
 
 def new_code() -> str:
@@ -246,11 +239,11 @@ def _last_times(conn: sa.Connection, ids: list[int], since: datetime) -> dict[in
     return out
 
 
-def _plan(conn: sa.Connection, store: sa.Row, roles: routes.Roles, country: tuple[int, str], *,
-          now: datetime | None = None) -> list[tuple[Candidate, sa.Row]]:
+def _plan(conn: sa.Connection, store: sa.Row, roles: routes.Roles,
+          country: tuple[int, str]) -> list[tuple[Candidate, sa.Row]]:
     """The accounts a code would be tried through, in order, each with the reason and its account row."""
     found = _ordered_roles(roles, country)
-    now = now or utcnow()
+    now = utcnow()
     cooldown = timedelta(seconds=store.cooldown_seconds)
     times = _last_times(conn, [a.id for a, _, _ in found], now - cooldown) if cooldown else {}
     ready: list[tuple[sa.Row, str, str, bool]] = []
@@ -265,12 +258,6 @@ def _plan(conn: sa.Connection, store: sa.Row, roles: routes.Roles, country: tupl
         (cooling if recent else ready).append((account, role, why, bool(recent)))
     return [(Candidate(position=i, account_id=a.id, account=a.name, gateway_type=a.gateway_type, role=r, why=w,
                        cooling_down=c), a) for i, (a, r, w, c) in enumerate(ready + cooling, start=1)]
-
-
-def plan(conn: sa.Connection, store_ref: Any, phone: PhoneNumber, *, now: datetime | None = None) -> list[Candidate]:
-    """The accounts a code to `phone` would be tried through, in order, each with the reason."""
-    store, roles = routes.store_and_roles(conn, store_ref, STORE_COLUMNS, PREVIEW_COLUMNS)
-    return [c for c, _ in _plan(conn, store, roles, country_of(phone), now=now)]
 
 
 # --- the never-twice rule -----------------------------------------------------------------------
@@ -405,5 +392,7 @@ def _finish(base: dict[str, Any], attempts: list[Attempt], last: Attempt) -> Del
 
 def preview(conn: sa.Connection, store_ref: Any, phone: Any) -> list[Candidate]:
     """The order a code to `phone` would take through the store's accounts, without sending."""
-    return plan(conn, store_ref, parse_phone(phone))
+    _, calling_code, region = parse_with_country(phone)
+    store, roles = routes.store_and_roles(conn, store_ref, STORE_COLUMNS, PREVIEW_COLUMNS)
+    return [c for c, _ in _plan(conn, store, roles, (calling_code, region))]
 
