@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,32 +32,110 @@ def _still_there(table: sa.Table, ref: str) -> sa.ScalarSelect:
     return sa.select(table.c.id).where(table.c.id == sa.bindparam(ref, type_=sa.Integer)).scalar_subquery()
 
 
+# RETURNING makes SQLAlchemy send any number of rows as one multi-row INSERT ("insertmanyvalues"): one
+# statement, so one round trip and atomic on its own, with no BEGIN and COMMIT around it.
 _INSERT = sa.insert(DeliveryAttempt.metadata.tables["delivery_attempt"]).values(
     identity_store_id=_still_there(IdentityStore.metadata.tables["identity_store"], "store_ref"),
-    gateway_account_id=_still_there(GatewayAccount.metadata.tables["gateway_account"], "account_ref"))
+    gateway_account_id=_still_there(GatewayAccount.metadata.tables["gateway_account"], "account_ref"),
+).returning(D.id)
 TRIES = 3
+log = logging.getLogger("smsgw_kit.deliveries")
 
 
-def record(db: Database, report: routing.DeliveryReport, *, store_id: int | None, actor: str) -> None:
-    """Keep every attempt of `report` (the code is not part of it; the number only masked), committed on return.
+class Backlog:
+    """Log rows a failed write left in memory, written ahead of the next send's; bounded and thread-safe.
 
-    One Core insert in its own short write transaction (one attempt: the statement is the transaction).
-    A log row holds no secret and is not an audit event, so it neither pins the encryption key nor
-    touches the audit chain.
+    A send that went out is never undone by a log failure: its report is returned (saying the log could
+    not be written) and its rows wait here. Past LIMIT rows the oldest are dropped, and counted.
     """
-    rows = [dict(send_id=report.send_id, attempt=a.position, at=datetime.fromisoformat(a.at), store_ref=store_id,
+
+    LIMIT = 10_000
+
+    def __init__(self) -> None:
+        self._rows: deque[dict[str, Any]] = deque()
+        self._lock = threading.Lock()
+        self.dropped = 0
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def take(self) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = list(self._rows)
+            self._rows.clear()
+        return rows
+
+    def put_back(self, rows: list[dict[str, Any]]) -> None:
+        with self._lock:
+            self._rows.extendleft(reversed(rows))
+            while len(self._rows) > self.LIMIT:
+                self._rows.popleft()  # the oldest: the newest say most about what is failing now
+                self.dropped += 1
+
+    def left_behind(self) -> None:
+        """Say, as the admin goes away, how many rows never reached the log."""
+        if self._rows or self.dropped:
+            log.warning("%d delivery log row(s) were never written (the database refused them), %d dropped",
+                        len(self._rows), self.dropped)
+
+
+def rows_of(report: routing.DeliveryReport, *, store_id: int | None, actor: str) -> list[dict[str, Any]]:
+    """The log rows of `report`: one per attempt, the number masked, the code never."""
+    return [dict(send_id=report.send_id, attempt=a.position, at=datetime.fromisoformat(a.at), store_ref=store_id,
                  store_name=report.store, account_ref=a.account_id, account_name=a.account,
                  gateway_type=a.gateway_type, role=a.role, phone_masked=report.phone, country=report.country[:8],
                  stage=a.stage, outcome=a.outcome, reason=a.reason, duration_ms=a.duration_ms,
                  message_id=a.message_id, delivery_status="pending" if a.outcome == "sent" else None, run_by=actor)
             for a in report.attempts]
+
+
+def record(db: Database, report: routing.DeliveryReport, *, store_id: int | None, actor: str,
+           backlog: Backlog) -> str | None:
+    """Keep every attempt of `report`, and any rows `backlog` holds, committed on return; None when written.
+
+    The code has been sent (or tried) by now, so nothing here raises: when the write fails, the rows go
+    back to `backlog` for the next send to write and the reason is returned, for the report to say.
+    """
+    waiting = backlog.take()
+    rows = waiting + rows_of(report, store_id=store_id, actor=actor)
     if not rows:
-        return  # no account to try: nothing was sent
-    single = len(rows) == 1  # most sends: one statement, its own transaction (no BEGIN and COMMIT round trips)
+        return None  # no account to try: nothing was sent
+    try:
+        _write(db, rows, autocommit=not waiting and _one_statement(db, len(rows)))
+    except Exception as exc:  # noqa: BLE001 - after a send, a log failure is reported, never raised
+        backlog.put_back(rows)
+        reason = _reason(db, exc)
+        log.warning("the delivery log could not be written, %d row(s) kept in memory for the next send: %s",
+                    len(backlog), reason)
+        return reason
+    if waiting:
+        log.info("the delivery log caught up: %d row(s) kept in memory are written", len(waiting))
+    return None
+
+
+def _one_statement(db: Database, count: int) -> bool:
+    """True when SQLAlchemy sends `count` rows as one multi-row INSERT on this database."""
+    dialect = db.engine.dialect
+    return bool(dialect.insert_executemany_returning) and count <= dialect.insertmanyvalues_page_size
+
+
+def _reason(db: Database, exc: Exception) -> str:
+    """Why the write failed, in one line (a database error's SQL and parameters left out)."""
+    found = db.translated(exc)
+    if found is not exc:
+        return str(found)
+    cause = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    text = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {text[0]}" if text else type(cause).__name__
+
+
+def _write(db: Database, rows: list[dict[str, Any]], *, autocommit: bool) -> None:
+    """One multi-row INSERT (its own transaction with `autocommit`: a send's few rows); a backlog, which may
+    be more than one statement's worth, in a transaction."""
     for attempt in range(1, TRIES + 1):
         try:
-            with db.writing(autocommit=single) as conn:
-                conn.execute(_INSERT, rows[0] if single else rows)
+            with db.writing(autocommit=autocommit) as conn:
+                conn.execute(_INSERT, rows).all()
             return
         except sa.exc.IntegrityError:
             # PostgreSQL: the store or account was deleted between the insert's read and its foreign key

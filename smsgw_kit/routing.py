@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, cast
 
@@ -80,6 +80,7 @@ class DeliveryReport:
     `outcome` is "sent", "may_have_been_sent" (stopped after a timeout or an unreadable reply: the
     user may already have the code, so no other account was tried), "failed" (no account accepted
     it) or "no_account" (the store has no account for this number). `code` is never in the repr.
+    `log_error` says why the delivery log could not be written (None when it was).
     """
 
     send_id: str
@@ -92,6 +93,7 @@ class DeliveryReport:
     account: str | None = None
     gateway_type: str | None = None
     message_id: str | None = None
+    log_error: str | None = None
     code: str = field(default="", repr=False)
 
     @property
@@ -388,6 +390,13 @@ def _finish(base: dict[str, Any], attempts: list[Attempt], last: Attempt) -> Del
         outcome = "may_have_been_sent"
     return DeliveryReport(**base, outcome=outcome, summary=summary, attempts=tuple(attempts),
                           account=last.account, gateway_type=last.gateway_type, message_id=last.message_id)
+
+
+def unlogged(report: DeliveryReport, reason: str) -> DeliveryReport:
+    """`report` saying that its attempts are not in the delivery log yet, and why."""
+    return replace(report, log_error=reason, summary=(
+        f"{report.summary} The delivery log could not be written ({reason}): the attempts are kept in memory "
+        "and written with the next send."))
 
 
 def preview(conn: sa.Connection, store_ref: Any, phone: Any) -> list[Candidate]:

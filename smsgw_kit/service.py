@@ -81,6 +81,8 @@ class GatewayAdmin:
         # send_code keeps its connections to the providers open between calls, as a long-running service does.
         self._clients = ClientPool(per_thread=False)
         weakref.finalize(self, self._clients.close)
+        self._unlogged = deliveries.Backlog()  # log rows a failed write left, written with the next send
+        weakref.finalize(self, self._unlogged.left_behind)
 
     def close(self) -> None:
         """Close the provider connections send_code keeps open (with no send in flight); a later send opens new ones."""
@@ -408,8 +410,13 @@ class GatewayAdmin:
         with self.db.reading(autocommit=True) as conn:
             job = routing.prepare(conn, self._ctx, store, phone, code)
         report = routing.send(job, self._clients)
-        deliveries.record(self.db, report, store_id=job.store_id, actor=self.actor)
-        return report
+        problem = deliveries.record(self.db, report, store_id=job.store_id, actor=self.actor, backlog=self._unlogged)
+        return report if problem is None else routing.unlogged(report, problem)
+
+    @property
+    def unlogged_attempts(self) -> int:
+        """send_code attempts a failed log write keeps in memory until the next send writes them."""
+        return len(self._unlogged)
 
     def delivery_status(self, report: routing.DeliveryReport | str):
         """delivered / undelivered (provider's reason) / pending / unsupported / unknown, kept in the log."""

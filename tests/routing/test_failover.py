@@ -284,7 +284,8 @@ def test_a_store_or_account_deleted_while_sending_keeps_the_log(admin, emu, make
     admin.delete_account("Gone")
     from smsgw_kit import deliveries
 
-    deliveries.record(admin.db, report, store_id=job.store_id, actor="tester")
+    assert deliveries.record(admin.db, report, store_id=job.store_id, actor="tester",
+                             backlog=deliveries.Backlog()) is None
     [row] = admin.deliveries_frame().itertuples()
     assert (row.store_name, row.account_name, row.outcome) == ("Temp", "Gone", "sent")
 
