@@ -6,9 +6,10 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import platformdirs
 import sqlalchemy as sa
@@ -26,6 +27,8 @@ from .rules import clean_database_url
 URL_ENV = "SMSGW_KIT_DATABASE_URL"
 MIGRATIONS = Path(__file__).with_name("migrations")
 LOCK_WAIT = 10.0  # seconds a SQLite writer waits for another process's write lock before giving up
+PING_AFTER = 1.0  # seconds a server connection may sit in the pool and still be used without a ping first
+T = TypeVar("T")
 # Alembic keeps its running migration context in module globals, so one thread migrates at a time.
 _migrating = threading.Lock()
 
@@ -83,15 +86,41 @@ def _sqlite_pragmas(engine: sa.Engine, lock_wait: float) -> None:
         conn.exec_driver_sql("BEGIN" if options.get("smsgw_read_only", False) else "BEGIN IMMEDIATE")
 
 
+def _ping_when_idle(engine: sa.Engine) -> None:
+    """Ping a server connection before use when it sat in the pool for more than PING_AFTER seconds.
+
+    SQLAlchemy's pool_pre_ping pings at every checkout: a round trip before each statement of a hot path
+    (two per send_code). A connection back in the pool for less than a second is as good as the one just
+    used; an older one may have been cut (a restart, an idle timeout, a firewall). A failed ping replaces
+    it and every other pooled connection (a restart cuts them all) before the caller sees any of them.
+    """
+    def stamp(_dbapi_conn, record) -> None:
+        record.info["smsgw_idle_since"] = time.monotonic()
+
+    sa.event.listen(engine, "connect", stamp)
+    sa.event.listen(engine, "checkin", stamp)
+
+    @sa.event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, _proxy) -> None:
+        if time.monotonic() - record.info.get("smsgw_idle_since", 0.0) <= PING_AFTER:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise sa.exc.InvalidatePoolError(f"a pooled connection failed its ping: {exc}") from exc
+
+
 def create_engine(url: str | None = None, *, lock_wait: float = LOCK_WAIT, **kwargs) -> sa.Engine:
     """An engine for `url` (or the default), with SQLite pragmas set on every connection."""
     parsed = _normalise(clean_database_url(default_url() if url is None or url == "" else url))
     try:
-        engine = sa.create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite", **kwargs)
+        engine = sa.create_engine(parsed, **kwargs)
     except (ImportError, sa.exc.ArgumentError, TypeError, ValueError) as exc:
         raise StorageError(f"Cannot use the database URL {parsed!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         _sqlite_pragmas(engine, lock_wait)
+    else:
+        _ping_when_idle(engine)
     return engine
 
 
@@ -181,6 +210,19 @@ class Database:
                 yield conn
         except sa.exc.DBAPIError as exc:
             raise self.translated(exc) from exc
+
+    def read(self, fn: Callable[[sa.Connection], T], *, autocommit: bool = False) -> T:
+        """`fn(conn)` on a read-only connection (see `reading`); run once more on a new connection when the
+        server had cut the first one since it was last used (a read can always be repeated)."""
+        for attempt in (1, 2):
+            try:
+                with self.reading(autocommit=autocommit) as conn:
+                    return fn(conn)
+            except StorageError as exc:
+                cause = exc.__cause__
+                if attempt == 2 or not (isinstance(cause, sa.exc.DBAPIError) and cause.connection_invalidated):
+                    raise
+        raise AssertionError("unreachable")
 
     def _autocommit(self) -> dict[str, object]:
         """Execution options for statements that are each their own transaction."""

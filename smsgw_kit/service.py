@@ -407,8 +407,7 @@ class GatewayAdmin:
     def send_code(self, store: StoreRef, phone: str, code: str | None = None) -> routing.DeliveryReport:
         """Text the store's SMS with `[Code]` (a fresh 6-digit code unless given; it is in the report)."""
         keystore.refuse_if_read_only(self.read_only)  # the attempts could not be logged: send nothing
-        with self.db.reading(autocommit=True) as conn:
-            job = routing.prepare(conn, self._ctx, store, phone, code)
+        job = self.db.read(lambda conn: routing.prepare(conn, self._ctx, store, phone, code), autocommit=True)
         report = routing.send(job, self._clients)
         problem = deliveries.record(self.db, report, store_id=job.store_id, actor=self.actor, backlog=self._unlogged)
         return report if problem is None else routing.unlogged(report, problem)

@@ -242,3 +242,60 @@ def test_an_autocommit_write_is_its_own_transaction_seen_at_once_and_leaves_the_
     with database.writing() as conn:  # the pooled connection is back to normal
         conn.execute(sa.select(sa.literal(1))).all()
         assert _in_transaction(conn)
+
+
+def _backend_pid(db: Database) -> int:
+    with db.reading() as conn:
+        return conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+
+
+def _cut(url: str, pid: int) -> None:
+    """The server ends the connection `pid` (as a restart or an idle timeout does)."""
+    import sqlalchemy as sa
+
+    owner = sa.create_engine(url)
+    with owner.connect() as conn:
+        assert conn.exec_driver_sql(f"SELECT pg_terminate_backend({pid})").scalar_one()
+    owner.dispose()
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_idle_longer_than_the_ping_limit_is_pinged_and_replaced_if_cut(empty_pg_url, monkeypatch):
+    import smsgw_kit.db
+
+    db = Database(empty_pg_url)
+    pid = _backend_pid(db)
+    _cut(empty_pg_url, pid)
+    monkeypatch.setattr(smsgw_kit.db, "PING_AFTER", 0.0)  # it has been idle "too long": pinged before use
+    assert _backend_pid(db) != pid  # the ping found it cut; the caller got a new one and saw no error
+    db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_connection_back_in_the_pool_within_the_limit_is_used_without_a_ping(empty_pg_url, monkeypatch):
+    import smsgw_kit.db
+
+    db = Database(empty_pg_url)
+    pings = []
+    real = db.engine.dialect.do_ping
+    monkeypatch.setattr(db.engine.dialect, "do_ping", lambda conn: pings.append(1) or real(conn))
+    for _ in range(3):
+        _backend_pid(db)
+    assert pings == []  # the round trip SQLAlchemy's pool_pre_ping would make before every statement
+    monkeypatch.setattr(smsgw_kit.db, "PING_AFTER", 0.0)
+    _backend_pid(db)
+    assert pings == [1]
+    db.dispose()
+
+
+@pytest.mark.postgres
+def test_a_read_on_a_connection_cut_within_the_limit_is_run_again_on_a_new_one(empty_pg_url):
+    db = Database(empty_pg_url)
+    pid = _backend_pid(db)
+    _cut(empty_pg_url, pid)  # no ping: it was in use a moment ago
+    with pytest.raises(StorageError, match="Cannot reach"):  # what a plain read sees, once
+        _backend_pid(db)
+    pid = _backend_pid(db)
+    _cut(empty_pg_url, pid)
+    assert db.read(lambda conn: conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()) != pid
+    db.dispose()
