@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -129,15 +130,39 @@ class Keyring:
 
     @classmethod
     def create(cls, *, path: Path | None = None) -> Keyring:
-        """A new key in a new key file (0600); if another process created the file first, its keys."""
+        """A new key in a new key file (0600); if another process created the file first, its keys.
+
+        The file is written aside and linked into place, which fails if the file exists: a reader
+        starting at the same moment finds no file or the whole key, never an empty file.
+        """
         path = Path(path) if path else default_key_file()
         key = Fernet.generate_key()
         path.parent.mkdir(parents=True, exist_ok=True)
+        aside = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.new")
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(key + b"\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.link(aside, path)
+        except FileExistsError:
+            ring = cls.find(path=path)
+            assert ring is not None  # the file exists: another process has just created it
+            return ring
+        except OSError:  # a file system without hard links: create in place
+            return cls._create_in_place(path, key)
+        finally:
+            aside.unlink(missing_ok=True)
+        return cls([key], source="file", path=path)
+
+    @classmethod
+    def _create_in_place(cls, path: Path, key: bytes) -> Keyring:
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             ring = cls.find(path=path)
-            assert ring is not None  # the file exists: another process has just created it
+            assert ring is not None
             return ring
         with os.fdopen(fd, "wb") as fh:
             fh.write(key + b"\n")

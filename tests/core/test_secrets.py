@@ -115,6 +115,29 @@ def test_key_file_is_created_private(tmp_path):
     assert Keyring.load(path=path).decrypt(ring.encrypt("x")) == "x"
 
 
+def test_a_new_key_file_never_shows_empty_to_a_reader_starting_at_the_same_time(tmp_path):
+    """Two notebooks opening a new database at once: one makes the key file, the other finds it whole."""
+    from racing import together
+
+    for round_ in range(40):
+        path = tmp_path / f"round{round_}" / "secret.keys"
+        rings = together(*(lambda path=path: Keyring.load(path=path) for _ in range(6)))
+        assert not [r for r in rings if isinstance(r, Exception)], rings
+        assert len({r.current for r in rings}) == 1 and path.read_text().strip()
+        assert sorted(p.name for p in path.parent.iterdir()) == ["secret.keys"]  # nothing left aside
+
+
+def test_a_file_system_without_hard_links_still_gets_a_private_key_file(tmp_path, monkeypatch):
+    def refused(*_args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refused)
+    path = tmp_path / "secret.keys"
+    ring = Keyring.load(path=path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600 and Keyring.load(path=path).current == ring.current
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.keys"]
+
+
 def test_a_keyring_forgets_what_it_decrypted_when_its_keys_change(tmp_path):
     path = tmp_path / "secret.keys"
     ring = Keyring.load(path=path)
