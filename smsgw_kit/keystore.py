@@ -58,6 +58,11 @@ def connect(db: Database, keyring: Keyring | None, *, read_only: bool) -> Keyrin
     if read_only:
         return NoKeys("this connection was opened with read_only=True")
     with db.reading() as conn:
+        try:
+            return open_keys(conn, keyring)
+        except SecretsError:
+            pass  # another process may have rotated between our reading the database and the key file
+    with db.reading() as conn:  # a new transaction: the database as it is now
         return open_keys(conn, keyring)
 
 

@@ -132,6 +132,27 @@ def test_rotation_by_another_kernel_is_followed_before_writing(database, key_fil
     assert mine.keyring.current == theirs.keyring.current == fresh.current
 
 
+def test_a_kernel_opening_while_another_rotates_follows_the_rotation(database, key_file, monkeypatch):
+    """Opening reads the database's key state, then the key file: another kernel's whole rotation can fall
+    in between (seen in the two-process test), leaving a state that names the retired key and a file
+    that holds only the new one."""
+    from smsgw_kit import keystore
+
+    _seed(GatewayAdmin(database, actor="setup"))
+    real, rotated = keystore.read_state, []
+
+    def then_another_kernel_rotates(conn):
+        state = real(conn)
+        if not rotated:
+            rotated.append("them")  # (their own opening reads the state too)
+            GatewayAdmin(database, actor="them").rotate_encryption_key()
+        return state
+
+    monkeypatch.setattr(keystore, "read_state", then_another_kernel_rotates)
+    mine = GatewayAdmin(database, actor="me")
+    assert rotated and mine.verify_secrets() == 2 and mine.keyring.current == Keyring.load(path=key_file).current
+
+
 def test_a_kernel_without_the_new_key_is_refused_before_writing(database, key_file, monkeypatch):
     old = Fernet.generate_key().decode()
     monkeypatch.setenv(KEYS_ENV, old)
