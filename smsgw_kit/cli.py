@@ -154,6 +154,10 @@ def test(settings: Settings, names: tuple[str, ...], all_: bool, phone: str | No
     admin = settings.admin
     which = None if all_ else [admin.get_account(n).name for n in names]  # unknown names fail before any test
     total = len(admin.list_accounts()) if which is None else len(which)
+    if not total:  # a scheduler pointed at the wrong (or a new, empty) database must not read this as a pass
+        click.echo(f"Error: {admin.db.engine.url!r} holds no SMS gateway account: nothing was tested. Check "
+                   "--database-url (or SMSGW_KIT_DATABASE_URL).", err=True)
+        sys.exit(1)
     with click.progressbar(length=total, label="Testing", file=sys.stderr) as bar:
         reports = admin.test_accounts(which, phone, concurrency=concurrency, on_progress=lambda *_: bar.update(1))
     failed = {n: r for n, r in reports.items() if r.outcome == "failed"}

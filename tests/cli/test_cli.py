@@ -171,6 +171,14 @@ def test_test_reports_and_exits_1_when_any_account_fails(site):
     assert run(site, "test", "Nobody").stderr == "Error: No SMS gateway account with name 'Nobody'.\n"
 
 
+def test_test_all_on_a_database_without_accounts_fails_saying_so(empty_site):
+    """A cron line pointed at a mistyped database URL (a new, empty file) must not pass in silence."""
+    result = run(empty_site, "test", "--all")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("Error: ") and "holds no SMS gateway account: nothing was tested" in result.stderr
+    assert "empty.db" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
 def test_verify_and_rotate_key(site):
     assert run(site, "verify").stdout.startswith("Secrets: 2 decrypt")
     old = site.key_file.read_text()
