@@ -114,6 +114,16 @@ def lock_chain(conn: sa.Connection) -> None:
         conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK)))
 
 
+def origin(session: Session) -> str | None:
+    """This database's identity: the hash of its audit trail's first event (None before its first change).
+
+    The trail is append-only, so the first event never changes; a copy of the database keeps it, and
+    no other database has it (the hash covers the event's time, actor and object).
+    """
+    e = EVENTS.c
+    return session.connection().execute(sa.select(e.hash).order_by(e.id).limit(1)).scalar()
+
+
 def _head(session: Session) -> tuple[str, str | None]:
     """The chain's last hash and the database's session user, read once per transaction under the lock."""
     info = session.info

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from .. import accounts, collector, locks, rules, stores
+from .. import accounts, audit, collector, locks, rules, stores
 from ..accounts import Context
 from ..errors import InvalidInput, StaleEdit
 from ..models import GatewayAccount, IdentityStore
@@ -117,7 +117,18 @@ def apply_plan(session: Session, ctx: Context, plan: Plan) -> Counter:
         return _apply(session, ctx, plan)
 
 
+def _check_database(session: Session, plan: Plan) -> None:
+    """The plan was made on this database: its changes name rows by id, which mean other rows elsewhere."""
+    here = audit.origin(session)
+    if plan.database is not None and plan.database != here:
+        raise InvalidInput("plan", f"was made on another database (audit trail starting {plan.database[:16]}; "
+                           f"this one's {'is empty' if here is None else 'starts ' + here[:16]}), and applying "
+                           "it here would change whichever rows have the same ids",
+                           allowed="a plan made on this database: admin.plan(document) with this admin")
+
+
 def _apply(session: Session, ctx: Context, plan: Plan) -> Counter:
+    _check_database(session, plan)  # a plan made on an empty database only creates: it may go anywhere
     locks.take_default(session)  # the default lock is always taken before any row lock
     rows = _lock_touched(session, plan)
     _check_new_names(session, plan)

@@ -12,7 +12,7 @@ from typing import Any, cast
 import pandas as pd
 from sqlmodel import Session, select
 
-from .. import accounts, rules
+from .. import accounts, audit, rules
 from ..errors import AccountLinked, InvalidInput
 from ..gateways import get_gateway_type
 from ..models import GatewayAccount, IdentityStore, utcnow
@@ -72,6 +72,7 @@ class Plan:
     changes: list[Change]
     default_before: int | None = None  # the default account's id when the plan was made
     made_at: datetime = field(default_factory=utcnow)
+    database: str | None = None  # audit.origin of the database it was made on: its changes name rows there
 
     def __len__(self) -> int:
         return len(self.changes)
@@ -352,4 +353,5 @@ def make_plan(session: Session, keyring: Keyring | NoKeys, doc: Document, *, pru
         if key in doc.extra:
             changes += section.plan(session, doc.extra[key], state)
     _check_deletes(session, changes, now, doc, state)
-    return Plan(_ordered(changes), default_before=now.default.id if now.default else None)
+    return Plan(_ordered(changes), default_before=now.default.id if now.default else None,
+                database=audit.origin(session))

@@ -210,6 +210,34 @@ def test_a_plan_made_stale_by_another_operator_is_refused_and_changes_nothing(so
     assert source.get_account("Backup").proxy_port == 3128 and source.get_account("Bulk").sender_id == "Bulk"
 
 
+def test_a_plan_made_on_another_database_is_refused_there_and_changes_nothing(source, admin, secrets_env):
+    """Test and production: a plan names rows by id, and here the same id and version are another account."""
+    for name in ("Prod A", "Prod B"):
+        admin.create_account(name=name, gateway_type="Nexmo", user_name="k", password="p", sender_id="PROD")
+    document = source.export_config()
+    document["accounts"][0]["sender_id"] = "+15005550007"  # source's Backup: id 2, version 1, as Prod B here
+    plan = source.plan(document)
+    events = len(admin.audit_frame())
+
+    with pytest.raises(InvalidInput, match="plan: was made on another database") as err:
+        admin.apply(plan)
+
+    assert "admin.plan(document)" in str(err.value)
+    assert [(a.name, a.sender_id) for a in admin.list_accounts()] == [("Prod A", "PROD"), ("Prod B", "PROD")]
+    assert len(admin.audit_frame()) == events
+    source.apply(plan)  # where it was made, it applies
+    assert source.get_account("Backup").sender_id == "+15005550007"
+
+
+def test_a_plan_made_on_an_empty_database_only_creates_and_may_be_applied_elsewhere(source, admin, tmp_path,
+                                                                                     secrets_env):
+    plan = admin.plan(source.export_config())  # `admin` has no history yet: its plan names no row
+    assert plan.database is None and {c.action for c in plan.changes} <= {"create", "set"}
+    with environment(tmp_path / "other.db", lambda _: None) as other:
+        other.apply(plan)
+        assert other.plan(source.export_config()).empty
+
+
 @pytest.mark.parametrize("meanwhile, match", [
     (lambda bob: bob.create_account(name="bulk", gateway_type="Clickatell", account_id="1", user_name="x",
                                     sender_id="y", password="p"), "created by someone else"),
