@@ -91,19 +91,24 @@ def rows_of(report: routing.DeliveryReport, *, store_id: int | None, actor: str)
 
 def record(db: Database, report: routing.DeliveryReport, *, store_id: int | None, actor: str,
            backlog: Backlog) -> str | None:
-    """Keep every attempt of `report`, and any rows `backlog` holds, committed on return; None when written.
+    """Keep every attempt of `report` (after any rows `backlog` holds), committed on return; None when written.
 
     The code has been sent (or tried) by now, so nothing here raises: when the write fails, the rows go
-    back to `backlog` for the next send to write and the reason is returned, for the report to say.
+    to `backlog`, written by the next send or look at the log, and the reason is returned for the report.
     """
+    return flush(db, backlog, rows_of(report, store_id=store_id, actor=actor))
+
+
+def flush(db: Database, backlog: Backlog, rows: list[dict[str, Any]] | None = None) -> str | None:
+    """Write the rows `backlog` holds, then `rows`, in one go; on failure keep them all in `backlog` and say why."""
     waiting = backlog.take()
-    rows = waiting + rows_of(report, store_id=store_id, actor=actor)
-    if not rows:
-        return None  # no account to try: nothing was sent
+    everything = waiting + (rows or [])
+    if not everything:
+        return None
     try:
-        _write(db, rows, autocommit=not waiting and _one_statement(db, len(rows)))
+        _write(db, everything, autocommit=not waiting and _one_statement(db, len(everything)))
     except Exception as exc:  # noqa: BLE001 - after a send, a log failure is reported, never raised
-        backlog.put_back(rows)
+        backlog.put_back(everything)
         reason = _reason(db, exc)
         log.warning("the delivery log could not be written, %d row(s) kept in memory for the next send: %s",
                     len(backlog), reason)

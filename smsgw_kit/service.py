@@ -414,11 +414,12 @@ class GatewayAdmin:
 
     @property
     def unlogged_attempts(self) -> int:
-        """send_code attempts a failed log write keeps in memory until the next send writes them."""
+        """send_code attempts a failed log write keeps in memory until the next send (or look at the log) writes them."""
         return len(self._unlogged)
 
     def delivery_status(self, report: routing.DeliveryReport | str):
         """delivered / undelivered (provider's reason) / pending / unsupported / unknown, kept in the log."""
+        deliveries.flush(self.db, self._unlogged)  # a send whose log write failed is asked about next
         with self._read() as s:
             query = deliveries.status_query(s, report, self.keyring)
         status = deliveries.ask_provider(query)
@@ -428,6 +429,7 @@ class GatewayAdmin:
 
     def deliveries_frame(self, **filters: Any) -> pd.DataFrame:
         """Every send_code attempt, newest first (numbers masked); filters: store, since, outcome, limit."""
+        deliveries.flush(self.db, self._unlogged)  # attempts a failed log write kept in memory, first
         return deliveries.frame(self.db, **filters)
 
     def deliveries_summary(self, *, hours: float = 24) -> pd.DataFrame:
@@ -436,6 +438,7 @@ class GatewayAdmin:
 
         from .models import utcnow
 
+        deliveries.flush(self.db, self._unlogged)
         return deliveries.summary(self.db, since=utcnow() - timedelta(hours=hours))
 
     def purge_deliveries(self, *, older_than_days: int | None = None) -> int:
