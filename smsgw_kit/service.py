@@ -42,6 +42,7 @@ from .models import (
     GatewayAccountPublic,
     IdentityStore,
     IdentityStorePublic,
+    utcnow,
 )
 from .rules import DEFAULT_SMS_TEXT
 from .secrets import Keyring
@@ -356,7 +357,9 @@ class GatewayAdmin:
         if not isinstance(plan, config.Plan):
             raise InvalidInput("plan", f"must be a Plan, not {type(plan).__name__}", allowed="admin.plan(document)")
         with self._write() as s:
-            return dict(config.apply_plan(s, self._ctx, plan))
+            counts = dict(config.apply_plan(s, self._ctx, plan))
+        plan.applied_at = utcnow()  # committed
+        return counts
 
     def verify_audit(self) -> audit.AuditCheck:
         """Check the audit trail's hash chain: an AuditCheck, naming the first altered, removed or reordered event."""
@@ -435,8 +438,6 @@ class GatewayAdmin:
     def deliveries_summary(self, *, hours: float = 24) -> pd.DataFrame:
         """Per account over the last `hours`: attempts, sent, not sent, may have been sent, last failure."""
         from datetime import timedelta
-
-        from .models import utcnow
 
         deliveries.flush(self.db, self._unlogged)
         return deliveries.summary(self.db, since=utcnow() - timedelta(hours=hours))

@@ -128,6 +128,9 @@ def _check_database(session: Session, plan: Plan) -> None:
 
 
 def _apply(session: Session, ctx: Context, plan: Plan) -> Counter:
+    if plan.applied_at is not None:  # else its own changes would read as another operator's
+        raise InvalidInput("plan", f"was applied already, at {plan.applied_at:%Y-%m-%d %H:%M:%S} UTC",
+                           allowed="a new plan for further changes: admin.plan(document)")
     _check_database(session, plan)  # a plan made on an empty database only creates: it may go anywhere
     locks.take_default(session)  # the default lock is always taken before any row lock
     rows = _lock_touched(session, plan)

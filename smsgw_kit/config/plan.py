@@ -73,6 +73,7 @@ class Plan:
     default_before: int | None = None  # the default account's id when the plan was made
     made_at: datetime = field(default_factory=utcnow)
     database: str | None = None  # audit.origin of the database it was made on: its changes name rows there
+    applied_at: datetime | None = None  # set once its transaction committed: a plan is applied once
 
     def __len__(self) -> int:
         return len(self.changes)

@@ -229,6 +229,16 @@ def test_a_plan_made_on_another_database_is_refused_there_and_changes_nothing(so
     assert source.get_account("Backup").sender_id == "+15005550007"
 
 
+def test_a_plan_is_applied_once(source, secrets_env):
+    document = source.export_config()
+    document["accounts"][0]["sender_id"] = "+15005550007"
+    plan = source.plan(document)
+    assert source.apply(plan) == {"account.modify": 1} and plan.applied_at is not None
+    with pytest.raises(InvalidInput, match="plan: was applied already, at 20"):  # not "changed by someone else"
+        source.apply(plan)
+    assert source.plan(document).empty
+
+
 def test_a_plan_made_on_an_empty_database_only_creates_and_may_be_applied_elsewhere(source, admin, tmp_path,
                                                                                      secrets_env):
     plan = admin.plan(source.export_config())  # `admin` has no history yet: its plan names no row
