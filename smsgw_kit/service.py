@@ -86,7 +86,9 @@ class GatewayAdmin:
         weakref.finalize(self, self._unlogged.left_behind)
 
     def close(self) -> None:
-        """Close the provider connections send_code keeps open (with no send in flight); a later send opens new ones."""
+        """Close the provider connections send_code keeps open (with no send in flight; a later send opens new
+        ones), after writing any delivery log rows a failed write kept in memory."""
+        deliveries.flush(self.db, self._unlogged)
         self._clients.clear()
 
     def __repr__(self) -> str:

@@ -50,6 +50,8 @@ def test_a_locked_sqlite_file_after_the_send_returns_the_report_and_the_next_sen
     # (its words are not compared: the log filter masks any secret an earlier test left, even a letter)
     assert [r.levelno for r in caplog.records if r.name == "smsgw_kit.deliveries"] == [logging.WARNING]
     assert admin.unlogged_attempts == 2 and admin.deliveries_frame().empty  # (its write still refused)
+    admin.close()  # (and so is the write on closing: the rows stay kept)
+    assert admin.unlogged_attempts == 2
     with pytest.raises(NotFound):  # asking the provider needs the log entry, which cannot be written yet
         admin.delivery_status(first)
     other.execute("ROLLBACK")
@@ -88,6 +90,10 @@ def test_a_postgresql_role_without_insert_on_the_log_gets_its_report_and_catches
         with owner.connect() as conn:
             assert conn.exec_driver_sql("SELECT count(*) FROM delivery_attempt").scalar_one() == 0
             conn.exec_driver_sql(f"GRANT INSERT ON delivery_attempt TO {role}")
+        admin.close()  # closing writes what was kept
+        assert admin.unlogged_attempts == 0
+        with owner.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM delivery_attempt").scalar_one() == 2
         second = admin.send_code("Corp", UK)
         assert second.sent and second.log_error is None and admin.unlogged_attempts == 0
         with owner.connect() as conn:
