@@ -114,14 +114,14 @@ def lock_chain(conn: sa.Connection) -> None:
         conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK)))
 
 
-def origin(session: Session) -> str | None:
+def origin(conn: sa.Connection) -> str | None:
     """This database's identity: the hash of its audit trail's first event (None before its first change).
 
     The trail is append-only, so the first event never changes; a copy of the database keeps it, and
     no other database has it (the hash covers the event's time, actor and object).
     """
     e = EVENTS.c
-    return session.connection().execute(sa.select(e.hash).order_by(e.id).limit(1)).scalar()
+    return conn.execute(sa.select(e.hash).order_by(e.id).limit(1)).scalar()
 
 
 def _head(session: Session) -> tuple[str, str | None]:

@@ -9,7 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from . import models, routes, rules
+from . import audit, models, routes, rules
 from .db import Database
 from .keystore import SECRET_STATE
 
@@ -59,6 +59,7 @@ DTYPES: dict[str, Any] = {
 }
 TIMESTAMPS = ("last_test_at", "created_at", "updated_at", "started_at", "at")
 JSON_COLUMNS = ("before", "after", "stages")
+DATABASE_ATTR = "smsgw_database"  # frame.attrs key: the database a frame was read from (audit.origin)
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -78,8 +79,12 @@ def _frame(db: Database, query: sa.Select) -> pd.DataFrame:
 
 
 def accounts(db: Database) -> pd.DataFrame:
-    """Accounts, secrets shown only as 'set'/'not set'."""
-    return _frame(db, accounts_query())
+    """Accounts, secrets shown only as 'set'/'not set'; `attrs["smsgw_database"]` says which database (audit.origin),
+    for `plan_from_frame`, which matches rows by id."""
+    with db.reading() as conn:
+        frame = _typed(pd.read_sql(accounts_query(), conn))
+        frame.attrs[DATABASE_ATTR] = audit.origin(conn)
+    return frame
 
 
 def accounts_page(db: Database, *, search: str | None = None, offset: int = 0,

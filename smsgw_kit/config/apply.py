@@ -119,7 +119,7 @@ def apply_plan(session: Session, ctx: Context, plan: Plan) -> Counter:
 
 def _check_database(session: Session, plan: Plan) -> None:
     """The plan was made on this database: its changes name rows by id, which mean other rows elsewhere."""
-    here = audit.origin(session)
+    here = audit.origin(session.connection())
     if plan.database is not None and plan.database != here:
         raise InvalidInput("plan", f"was made on another database (audit trail starting {plan.database[:16]}; "
                            f"this one's {'is empty' if here is None else 'starts ' + here[:16]}), and applying "

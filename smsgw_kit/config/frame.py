@@ -7,8 +7,9 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session
 
+from .. import audit
 from ..errors import InvalidInput
-from ..views import accounts_query
+from ..views import DATABASE_ATTR, accounts_query
 from .document import AccountEntry, Document, _unique, account_fields, check_account
 
 SHOWN_SECRET = ("set", "not set")
@@ -19,6 +20,15 @@ def _plain(value: Any) -> Any:
     if value is None or (not isinstance(value, list | dict) and pd.isna(value)):
         return None
     return value.item() if hasattr(value, "item") else value
+
+
+def _check_database(session: Session, frame: pd.DataFrame) -> None:
+    """A frame read from another database (its attrs say which) names other accounts by the same ids here."""
+    source = frame.attrs.get(DATABASE_ATTR)
+    if source is not None and source != audit.origin(session.connection()):
+        raise InvalidInput("frame", "was read from another database's accounts_frame(): its rows are matched by "
+                           "id, and here the same ids are other accounts",
+                           allowed="this database's admin.accounts_frame(), edited (or a document: names, not ids)")
 
 
 def _check_columns(frame: pd.DataFrame) -> list[str]:
@@ -65,6 +75,7 @@ def document_from_frame(session: Session, frame: pd.DataFrame) -> Document:
     """The frame's rows as account entries, matched to stored accounts by `id` (so renames work)."""
     if not isinstance(frame, pd.DataFrame):
         raise InvalidInput("frame", f"must be a pandas DataFrame, not {type(frame).__name__}")
+    _check_database(session, frame)
     columns = _check_columns(frame)
     entries = [_entry(label, row, columns) for label, row in frame.iterrows()]
     _unique(entries, "the frame")

@@ -355,4 +355,4 @@ def make_plan(session: Session, keyring: Keyring | NoKeys, doc: Document, *, pru
             changes += section.plan(session, doc.extra[key], state)
     _check_deletes(session, changes, now, doc, state)
     return Plan(_ordered(changes), default_before=now.default.id if now.default else None,
-                database=audit.origin(session))
+                database=audit.origin(session.connection()))

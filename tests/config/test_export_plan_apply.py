@@ -311,6 +311,18 @@ def test_an_edited_frame_becomes_a_plan(admin, secrets_env):
         admin.plan_from_frame(frame)  # the edited copy is older than the database now
 
 
+def test_a_frame_read_from_another_database_is_refused(source, admin, secrets_env):
+    for name in ("Prod A", "Prod B"):
+        admin.create_account(name=name, gateway_type="Nexmo", user_name="k", password="p", sender_id="PROD")
+    frame = source.accounts_frame()
+    frame = frame[frame.name == "Backup"].copy()  # id 2, version 1 there; here those are Prod B's
+    frame["sender_id"] = "+15005550007"  # (selections and edits keep the frame's attrs)
+
+    with pytest.raises(InvalidInput, match="frame: was read from another database's accounts_frame"):
+        admin.plan_from_frame(frame)
+    assert source.plan_from_frame(frame).counts() == {"account.modify": 1}
+
+
 def test_a_frame_never_carries_secrets_or_unknown_columns(admin, secrets_env):
     admin.apply(admin.plan({"accounts": [{"name": "A", "gateway_type": "Nexmo", "user_name": "k",
                                           "password": "env:SMSGW_PRIMARY_PASSWORD", "sender_id": "G"}]}))
