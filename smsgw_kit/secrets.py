@@ -74,6 +74,38 @@ def _write_key_file(path: Path, keys: list[bytes]) -> None:
     os.replace(tmp, path)
 
 
+def _place_new_file(path: Path, data: bytes) -> bool:
+    """Create `path` (0600) holding `data`, whole from the first moment anyone can read it; False if it exists.
+
+    Written aside and hard-linked into place (the link fails if the file exists), so a reader starting at
+    the same moment finds no file or all of it, never an empty file; created in place on a file system
+    without hard links.
+    """
+    aside = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.new")
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(aside, path)
+            return True
+        except FileExistsError:
+            return False
+        except OSError:
+            pass  # no hard links here
+    finally:
+        aside.unlink(missing_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return True
+
+
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
     """An exclusive lock on the key file's companion lock file, across processes."""
@@ -130,42 +162,14 @@ class Keyring:
 
     @classmethod
     def create(cls, *, path: Path | None = None) -> Keyring:
-        """A new key in a new key file (0600); if another process created the file first, its keys.
-
-        The file is written aside and linked into place, which fails if the file exists: a reader
-        starting at the same moment finds no file or the whole key, never an empty file.
-        """
+        """A new key in a new key file (0600); if another process created the file first, its keys."""
         path = Path(path) if path else default_key_file()
         key = Fernet.generate_key()
         path.parent.mkdir(parents=True, exist_ok=True)
-        aside = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.new")
-        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(key + b"\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.link(aside, path)
-        except FileExistsError:
+        if not _place_new_file(path, key + b"\n"):
             ring = cls.find(path=path)
             assert ring is not None  # the file exists: another process has just created it
             return ring
-        except OSError:  # a file system without hard links: create in place
-            return cls._create_in_place(path, key)
-        finally:
-            aside.unlink(missing_ok=True)
-        return cls([key], source="file", path=path)
-
-    @classmethod
-    def _create_in_place(cls, path: Path, key: bytes) -> Keyring:
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            ring = cls.find(path=path)
-            assert ring is not None
-            return ring
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(key + b"\n")
         return cls([key], source="file", path=path)
 
     @classmethod
