@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from . import accounts, audit, routing
+from . import accounts, audit, routing, rules
 from .db import Database
 from .errors import InvalidInput, NotFound
 from .gateways import GatewaySettings, get_gateway_type
@@ -39,6 +39,8 @@ _INSERT = sa.insert(DeliveryAttempt.metadata.tables["delivery_attempt"]).values(
     gateway_account_id=_still_there(GatewayAccount.metadata.tables["gateway_account"], "account_ref"),
 ).returning(D.id)
 TRIES = 3
+LIMIT_MAX = 100_000  # rows a frame of the log holds at most
+HOURS_MAX = 24 * 3650
 log = logging.getLogger("smsgw_kit.deliveries")
 
 
@@ -149,9 +151,12 @@ def _write(db: Database, rows: list[dict[str, Any]], *, autocommit: bool) -> Non
                 raise
 
 
-def frame(db: Database, *, store: str | None = None, since: datetime | None = None,
-          outcome: str | None = None, limit: int = 1000) -> pd.DataFrame:
+def frame(db: Database, *, store: Any = None, since: Any = None, outcome: Any = None,
+          limit: Any = 1000) -> pd.DataFrame:
     """The newest attempts first; phone numbers show only their calling code and last 4 digits."""
+    store, outcome = rules.clean_text(store, "store"), rules.clean_text(outcome, "outcome")
+    since = rules.clean_moment(since, "since")
+    limit = rules.clean_whole(limit, "limit", 1, LIMIT_MAX)
     query = sa.select(*(D[c] for c in COLUMNS)).order_by(D.at.desc(), D.id.desc()).limit(limit)
     if store:
         query = query.where(sa.func.lower(D.store_name) == store.strip().lower())
@@ -234,12 +239,14 @@ def keep_status(session: Session, message_id: str | None, status: DeliveryStatus
             session.add(row)
 
 
-def summary(db: Database, *, since: datetime) -> pd.DataFrame:
-    """Per account since `since`: attempts, sent, not sent, may have been sent, and the last failure.
+def summary(db: Database, *, hours: Any) -> pd.DataFrame:
+    """Per account over the last `hours`: attempts, sent, not sent, may have been sent, and the last failure.
 
     What to look at first when codes stop arriving: which account fails, since when, and why.
     """
-    log = frame(db, since=since, limit=100_000)
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= HOURS_MAX:
+        raise InvalidInput("hours", f"{hours!r} is not allowed", allowed=f"more than 0, at most {HOURS_MAX} (ten years)")
+    log = frame(db, since=utcnow() - timedelta(hours=hours), limit=LIMIT_MAX)
     columns = ["account_name", "gateway_type", "attempts", "sent", "not_sent", "may_have_been_sent",
                "undelivered", "last_failure_at", "last_failure"]
     if log.empty:

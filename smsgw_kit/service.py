@@ -432,17 +432,16 @@ class GatewayAdmin:
             deliveries.keep_status(s, query.message_id, status)
         return status
 
-    def deliveries_frame(self, **filters: Any) -> pd.DataFrame:
-        """Every send_code attempt, newest first (numbers masked); filters: store, since, outcome, limit."""
+    def deliveries_frame(self, *, store: str | None = None, since: datetime | None = None, outcome: str | None = None,
+                         limit: int = 1000) -> pd.DataFrame:
+        """Every send_code attempt, newest first (numbers masked), of `store`, since a moment, with an outcome."""
         deliveries.flush(self.db, self._unlogged)  # attempts a failed log write kept in memory, first
-        return deliveries.frame(self.db, **filters)
+        return deliveries.frame(self.db, store=store, since=since, outcome=outcome, limit=limit)
 
     def deliveries_summary(self, *, hours: float = 24) -> pd.DataFrame:
         """Per account over the last `hours`: attempts, sent, not sent, may have been sent, last failure."""
-        from datetime import timedelta
-
         deliveries.flush(self.db, self._unlogged)
-        return deliveries.summary(self.db, since=utcnow() - timedelta(hours=hours))
+        return deliveries.summary(self.db, hours=hours)
 
     def purge_deliveries(self, *, older_than_days: int | None = None) -> int:
         """Delete delivery log entries older than the retention setting (or `older_than_days`)."""

@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from smsgw_kit import InvalidInput
+
 UK = "447079692712"
 
 
@@ -150,6 +152,25 @@ def test_summary_shows_which_account_is_failing_and_why(admin, emu, make_account
     assert "refused the connection" in summary.loc["Down", "last_failure"]
     assert summary.index[0] == "Down"  # the failing account first
     assert admin.deliveries_summary(hours=1).columns.tolist() == list(summary.reset_index().columns)
+
+
+@pytest.mark.parametrize(("filters", "field"), [
+    ({"since": "yesterday"}, "since"), ({"since": datetime(2026, 1, 1)}, "since"), ({"store": 7}, "store"),
+    ({"outcome": ["sent"]}, "outcome"), ({"limit": -1}, "limit"), ({"limit": "10"}, "limit"),
+    ({"limit": True}, "limit"), ({"limit": 10**12}, "limit"),
+])
+def test_bad_log_filters_are_refused_naming_the_filter(admin, filters, field):
+    """Each used to reach the database or Python as it was (a pandas DatabaseError with the SQL, an
+    AttributeError), or was passed on as a LIMIT PostgreSQL refuses."""
+    with pytest.raises(InvalidInput) as err:
+        admin.deliveries_frame(**filters)
+    assert err.value.field == field
+
+
+@pytest.mark.parametrize("hours", [0, -5, "x", float("nan"), float("inf"), True, 10**9])
+def test_bad_summary_hours_are_refused(admin, hours):
+    with pytest.raises(InvalidInput, match="hours"):
+        admin.deliveries_summary(hours=hours)
 
 
 def test_bulletin_status_poll_keeps_the_password_out_of_the_url(admin, emu, make_account):
