@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -125,6 +125,18 @@ def store_and_roles(conn: sa.Connection, ref: Any, store_columns: tuple[Any, ...
     ordered = sorted(found_routes.items(), key=lambda ca: (ca[0].region is not None, ca[0].calling_code or 0,
                                                            ca[0].region or ""))
     return rows[0], (ordered, linked, [found_fallbacks[p] for p in sorted(found_fallbacks)])
+
+
+def fallback_refs(value: Any) -> list[Any]:
+    """The accounts a caller gave as fallbacks, in order: a list, tuple or other ordered sequence of names
+    or ids, or one name or id alone."""
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return [value]
+    if isinstance(value, set | frozenset | dict | bytes) or not isinstance(value, Iterable):
+        raise InvalidInput("fallback_accounts", f"must be a list of accounts, not {type(value).__name__}",
+                           allowed="account names or ids in the order they are tried, e.g. ['Twilio', 'Clickatell']; "
+                                   "[] for none")
+    return list(value)
 
 
 def check_fallbacks(keys: Sequence[Hashable], names: Sequence[str], *, field: str = "fallbacks",

@@ -372,8 +372,8 @@ class GatewayAdmin:
 
     def set_fallbacks(self, store: StoreRef, fallback_accounts: Iterable[AccountRef]) -> list[str]:
         """Replace the store's fallback accounts, tried in this order after its route and linked account."""
+        fallback_accounts = routes.fallback_refs(fallback_accounts)
         with self._write() as s:
-            fallback_accounts = list(fallback_accounts)
             row, _ = stores.lock(s, store, *fallback_accounts)  # accounts before the store: the lock order
             chosen = [accounts.find(s, a) for a in fallback_accounts]
             routes.set_fallbacks(s, self._ctx, row, chosen)

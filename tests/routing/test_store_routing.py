@@ -56,6 +56,13 @@ def test_bad_fallback_lists_change_nothing(three):
     with pytest.raises(NotFound):
         three.set_fallbacks("Corp", ["Twilio PK", "Nope"])
     assert three.store_routing("Corp").fallbacks == ("Backup",)
+    for not_a_list in (None, 7.5, {"Backup"}, {"Backup": 1}, b"Backup"):  # a set or dict has no order
+        with pytest.raises(InvalidInput) as err:
+            three.set_fallbacks("Corp", not_a_list)
+        assert err.value.field == "fallback_accounts" and "in the order they are tried" in str(err.value)
+    assert three.store_routing("Corp").fallbacks == ("Backup",)
+    three.set_fallbacks("Corp", "Twilio PK")  # one name alone is a list of one, not of its letters
+    assert three.store_routing("Corp").fallbacks == ("Twilio PK",)
 
 
 def test_delete_refused_while_fallback_or_in_a_route_naming_store_and_role(three):
