@@ -21,7 +21,7 @@ FORMAT_VERSION = 1
 SECTIONS = ("version", "default", "accounts", "identity_stores")
 STORE_FIELDS = ("name", "store_type", "sms_text", "gateway_account")
 REF_PREFIXES = ("env:", "file:")
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # what a shell can set
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def resolve_secret(value: Any, path: str, *, base: Path | None = None) -> str | 
         raise InvalidInput(path, problem + "; write a reference instead", allowed=refs)
     kind, _, target = value.partition(":")
     if kind == "env":
-        if not _ENV_NAME.fullmatch(target):
+        if not ENV_NAME.fullmatch(target):
             raise InvalidInput(path, f"{target!r} is not an environment variable name", allowed=refs)
         secret = os.environ.get(target)
         if secret is None:

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from ..errors import InvalidInput
 from ..models import GatewayAccount, IdentityStore
-from .document import FORMAT_VERSION, account_fields
+from .document import ENV_NAME, FORMAT_VERSION, account_fields
 from .sections import SECTION_HOOKS
 
 SECRET_MODES = ("env", "omit")
@@ -19,6 +19,8 @@ def env_name(prefix: str, account: str, field: str, taken: set[str]) -> str:
     """An environment variable name for one account's secret, e.g. SMSGW_PRIMARY_PASSWORD."""
     slug = re.sub(r"[^A-Z0-9]+", "_", account.upper()).strip("_") or "ACCOUNT"
     name = f"{prefix}{slug}_{field.upper()}"
+    if not ENV_NAME.fullmatch(name):  # no prefix and a name that starts with a digit ("1st Nexmo")
+        name = f"_{name}"
     candidate, n = name, 2
     while candidate in taken:  # "Corp AD" and "Corp-AD" must not share a variable
         candidate, n = f"{name}_{n}", n + 1
@@ -44,6 +46,10 @@ def export(session: Session, *, secrets: str = "env", env_prefix: str = "SMSGW_"
     """The document: accounts (secrets as `env:` references, or left out), stores with links, the default."""
     if secrets not in SECRET_MODES:
         raise InvalidInput("secrets", f"{secrets!r} is not a way to write secrets", allowed=", ".join(SECRET_MODES))
+    if not isinstance(env_prefix, str) or (env_prefix and not ENV_NAME.fullmatch(env_prefix)):
+        raise InvalidInput("env_prefix", f"{env_prefix!r} cannot begin an environment variable's name (plan would "
+                           "refuse the references)", allowed="letters, digits and _, not first a digit, e.g. SMSGW_ "
+                           "or PROD_; or empty")
     rows = session.exec(select(GatewayAccount).order_by(GatewayAccount.name_key)).all()
     names = {row.id: row.name for row in rows}
     taken: set[str] = set()

@@ -98,6 +98,23 @@ def test_the_document_holds_references_never_secrets(source):
     assert config.load(config.to_json(document))[0] == config.load(config.to_yaml(document))[0] == document
 
 
+@pytest.mark.parametrize("prefix", ["bad prefix!", "1ST_", "PROD-", 7, None])
+def test_an_env_prefix_plan_would_refuse_is_refused_at_export(source, prefix):
+    with pytest.raises(InvalidInput) as err:
+        source.export_config(env_prefix=prefix)
+    assert err.value.field == "env_prefix"
+
+
+def test_every_reference_an_export_writes_is_one_plan_accepts(source, secrets_env, monkeypatch):
+    source.create_account(name="1st Nexmo", gateway_type="Nexmo", user_name="k", password="p1", sender_id="G")
+    document = source.export_config(env_prefix="")  # no prefix: "1ST_NEXMO_PASSWORD" is no variable name
+    refs = config.secret_references(document)
+    assert "_1ST_NEXMO_PASSWORD" in refs and "PRIMARY_PASSWORD" in refs
+    for name in refs:
+        monkeypatch.setenv(name, {"_1ST_NEXMO_PASSWORD": "p1"}.get(name, SECRETS.get(f"SMSGW_{name}", "x")))
+    assert source.plan(document).empty
+
+
 def test_a_document_without_secrets_keeps_the_stored_ones(source):
     before = stored_secrets(source)
     document = source.export_config(secrets="omit")
