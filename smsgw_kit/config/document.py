@@ -21,6 +21,8 @@ FORMAT_VERSION = 1
 SECTIONS = ("version", "default", "accounts", "identity_stores")
 STORE_FIELDS = ("name", "store_type", "sms_text", "gateway_account")
 REF_PREFIXES = ("env:", "file:")
+MAX_DEPTH = 32  # levels a document may nest (a few are used; a parser would recurse out of stack on thousands)
+MAX_VALUES = 5_000_000  # values a document may hold, counted with its YAML aliases expanded
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # what a shell can set
 
 
@@ -269,13 +271,19 @@ def parse(text: str, *, fmt: str | None = None, origin: str = "the document") ->
     """YAML or JSON text (JSON is YAML too, but its errors read better from the JSON parser)."""
     import yaml
 
+    too_deep = InvalidInput("(document)", f"{origin} nests deeper than {MAX_DEPTH} levels",
+                            allowed="a configuration document: a few levels (accounts, an account, its options)")
     if fmt == "json" or (fmt is None and text.lstrip().startswith("{")):
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise InvalidInput("(document)", f"{origin} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        except RecursionError:
+            raise too_deep from None
     try:
         return yaml.safe_load(text)
+    except RecursionError:
+        raise too_deep from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -285,14 +293,40 @@ def parse(text: str, *, fmt: str | None = None, origin: str = "the document") ->
 def load(source: str | Path | dict) -> tuple[Any, Path | None]:
     """A document from a dict, a file path, or YAML/JSON text; and the folder `file:` paths are relative to."""
     if isinstance(source, dict):
-        return source, None
+        return _bounded(source, "the document"), None
     if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and Path(source).suffix.lower() in (".yaml", ".yml", ".json")):
         path = Path(source)
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise InvalidInput("(document)", f"cannot read {path}: {exc.strerror}") from None
-        return parse(text, fmt="json" if path.suffix.lower() == ".json" else "yaml", origin=str(path)), path.parent
+        fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+        return _bounded(parse(text, fmt=fmt, origin=str(path)), str(path)), path.parent
     if isinstance(source, str):
-        return parse(source), None
+        return _bounded(parse(source), "the document"), None
     raise InvalidInput("(document)", f"must be a mapping, a file path or YAML/JSON text, not {type(source).__name__}")
+
+
+def _bounded(data: Any, origin: str) -> Any:
+    """`data`, once seen to hold at most MAX_VALUES values nested at most MAX_DEPTH deep.
+
+    A YAML alias repeats a whole subtree, so a 1 KB file can stand for billions of values (a
+    "billion laughs"): the walk stops at the limit instead of following them all.
+    """
+    count, stack = 0, [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH:
+            raise InvalidInput("(document)", f"{origin} nests more than {MAX_DEPTH} levels deep",
+                               allowed="a configuration document: a few levels (accounts, an account, its options)")
+        if count > MAX_VALUES:
+            raise InvalidInput("(document)", f"{origin} holds more than {MAX_VALUES:,} values (YAML aliases "
+                               "repeated inside each other?)", allowed=f"at most {MAX_VALUES:,} values; 10,000 "
+                               "accounts are about 130,000")
+        if isinstance(node, dict):
+            count += len(node)
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend((value, depth + 1) for value in node)
+    return data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 
@@ -95,6 +96,32 @@ def test_a_bad_document_names_the_offending_entry(sqlite_admin, document, path, 
 def test_text_that_is_not_a_document(sqlite_admin, text, words):
     with pytest.raises(InvalidInput, match=words):
         sqlite_admin.plan(text)
+
+
+def _laughs(levels: int = 9) -> str:
+    """A "billion laughs": 1 KB of YAML whose aliases stand for 9**levels strings."""
+    lines = ["version: 1", "accounts:", "- name: Bomb", "  gateway_type: Generic", "  options:",
+             "    a0: &a0 [" + ",".join(['"lol"'] * 9) + "]"]
+    lines += [f"    a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("text, words", [
+    (_laughs(), "holds more than 5,000,000 values (YAML aliases"),  # walked for ever before
+    ("version: 1\naccounts: " + "[" * 50_000 + "]" * 50_000 + "\n", "nests deeper than 32 levels"),  # a RecursionError
+    ('{"version": 1, "accounts": ' + "[" * 50_000 + "]" * 50_000 + "}", "nests deeper than 32 levels"),
+    ("version: 1\naccounts: " + "[" * 40 + "]" * 40 + "\n", "nests more than 32 levels deep"),  # parsed, then refused
+])
+def test_hostile_documents_are_refused_quickly_in_one_line(sqlite_admin, text, words):
+    with pytest.raises(InvalidInput, match=re.escape(words)) as caught:
+        sqlite_admin.plan(text)
+    assert caught.value.field == "(document)"
+
+
+def test_yaml_aliases_within_the_limit_still_work(sqlite_admin):
+    text = ("version: 1\naccounts:\n- &nexmo {name: A, gateway_type: Nexmo, user_name: k, sender_id: G, "
+            "password: 'env:GOOD_SECRET'}\n- {<<: *nexmo, name: B}\n")
+    assert [c.name for c in sqlite_admin.plan(text).changes] == ["A", "B"]
 
 
 def test_the_document_round_trips_through_yaml_and_json():
