@@ -73,6 +73,7 @@ class AccountEntry:
     path: str
     given: dict[str, Any]
     secrets: dict[str, str | None] = field(default_factory=dict, repr=False)  # resolved; None = clear
+    sources: dict[str, str] = field(default_factory=dict)  # each secret's reference as written (env:X, file:P)
     id: int | None = None
     version: int | None = None  # the version the caller read (frames carry it)
 
@@ -161,7 +162,8 @@ def check_account(raw: Any, path: str, *, base: Path | None = None) -> AccountEn
     except InvalidInput as exc:
         raise _at(path, exc) from None
     given = {k: v for k, v in cleaned.items() if k not in fields.secret_columns}
-    return AccountEntry(path=path, given=given, secrets={k: cleaned.get(k) for k in secrets})
+    return AccountEntry(path=path, given=given, secrets={k: cleaned.get(k) for k in secrets},
+                        sources={k: raw[k] for k in secrets if raw[k] is not None})
 
 
 def check_store(raw: Any, path: str) -> StoreEntry:

@@ -157,6 +157,13 @@ def _model_defaults() -> tuple[tuple[str, Any], ...]:
     return tuple((n, f.default) for n, f in GatewayAccount.model_fields.items() if not f.is_required())
 
 
+def _secret(entry: AccountEntry, name: str, word: str) -> str:
+    """How a secret's change is shown: never its value, but where it comes from, for the reviewer to check
+    (a document from elsewhere could point `file:` at any file this user can read)."""
+    source = entry.sources.get(name)
+    return f"{word} (from {source})" if source else word
+
+
 def _create_account(entry: AccountEntry) -> Change:
     values = {k: v for k, v in entry.given.items() if k != "name_key"}
     if "gateway_type" not in values:
@@ -164,7 +171,8 @@ def _create_account(entry: AccountEntry) -> Change:
     values["gateway_url"] = values.get("gateway_url") or _type_url(values["gateway_type"])
     secrets = {k: v for k, v in entry.secrets.items() if v}
     _validate({**dict(_model_defaults()), **values, **secrets}, entry.path)
-    shown = {k: (None, v) for k, v in values.items() if k != "name"} | dict.fromkeys(secrets, (None, "set"))
+    shown = {k: (None, v) for k, v in values.items() if k != "name"} | {k: (None, _secret(entry, k, "set"))
+                                                                         for k in secrets}
     fields = {**values, **secrets}
     return Change(ACCOUNT, "create", values["name"], entry.path, shown, data={"fields": fields},
                   checked={"fields": copy.deepcopy(fields) if fields.get("options") else dict(fields)})
@@ -187,7 +195,7 @@ def _modify_account(entry: AccountEntry, row: GatewayAccount, keyring: Keyring |
             shown[name] = ("set", None)
         elif value is not None and value != stored:
             changed[name] = value
-            shown[name] = ("set", "changed") if stored else (None, "set")
+            shown[name] = ("set", _secret(entry, name, "changed")) if stored else (None, _secret(entry, name, "set"))
     if not shown:
         return None
     stored_secrets = {n: keyring.decrypt(getattr(row, c)) for n, c in fields.secret_columns.items() if n not in kept}

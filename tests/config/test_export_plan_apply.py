@@ -136,13 +136,14 @@ def test_the_plan_shows_field_changes_and_secrets_only_as_changed(source, secret
     plan = source.plan(document)
 
     [change] = plan.changes
-    assert change.fields == {"proxy_port": (3128, 8080), "password": ("set", "changed")}
+    changed = "changed (from env:SMSGW_BACKUP_PASSWORD)"  # where it comes from, for the reviewer; never what
+    assert change.fields == {"proxy_port": (3128, 8080), "password": ("set", changed)}
     shown = plan.to_text() + plan.to_frame().to_string() + repr(plan) + repr(change) + plan._repr_html_()
-    assert "a-brand-new-token" not in shown and "'set' -> 'changed'" in plan.to_text()
+    assert "a-brand-new-token" not in shown and f"'set' -> '{changed}'" in plan.to_text()
     frame = plan.to_frame()
     assert list(frame.columns) == ["kind", "action", "name", "field", "before", "after", "path"]
     assert frame[["field", "before", "after"]].values.tolist() == [["proxy_port", 3128, 8080],
-                                                                   ["password", "set", "changed"]]
+                                                                   ["password", "set", changed]]
     source.apply(plan)
     assert stored_secrets(source)["Backup"][0] == "a-brand-new-token"
 
@@ -354,6 +355,16 @@ def test_a_frame_never_carries_secrets_or_unknown_columns(admin, secrets_env):
     frame_without = admin.plan_from_frame(frame.iloc[0:0], delete_missing=True)
     assert [(c.action, c.name) for c in frame_without.changes] == [("delete", "A")]
     assert admin.plan_from_frame(frame.iloc[0:0]).empty  # rows left out are kept unless asked
+
+
+def test_the_plan_shows_which_file_a_secret_is_read_from(tmp_path, admin):
+    """A document from elsewhere could read any file this user can (an SSH key) into a password and send
+    it to its gateway URL: the plan names the file, never its content."""
+    (tmp_path / "id_rsa").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    plan = admin.plan({"accounts": [{"name": "A", "gateway_type": "Nexmo", "user_name": "k", "sender_id": "G",
+                                     "password": f"file:{tmp_path / 'id_rsa'}"}]})
+    assert f"password: 'set (from file:{tmp_path / 'id_rsa'})'" in plan.to_text()
+    assert "PRIVATE KEY" not in plan.to_text() + plan.to_frame().to_string()
 
 
 def test_secrets_from_files_relative_to_the_document(tmp_path, admin):
