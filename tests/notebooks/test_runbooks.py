@@ -163,6 +163,17 @@ def test_failover_drill_names_stores_without_a_working_route_and_fails_for_the_s
     assert len(demo.emulator.requests_for("Nexmo")) == 1 and not demo.emulator.requests_for("Twilio")
 
 
+def test_runbooks_take_one_name_or_number_alone_as_a_scheduler_passes_it(demo):
+    """papermill -p stores "Corp AD" -p phones 447079692712 -p accounts Primary: a string and an int, which
+    were taken letter by letter (NotFound 'C') or could not be iterated (TypeError)."""
+    demo.emulator.clear()
+    nb = demo.run_runbook("failover_drill", phones=int(PHONE), stores="Corp AD", send_codes=False,
+                          fail_on_failure=False)
+    assert "Drilling 1 identity store(s) with 1 sample number(s)" in outputs_text(nb)
+    nb = demo.run_runbook("test_all_gateways", accounts="Primary", fail_on_failure=False)
+    assert "Testing 1 account(s)" in outputs_text(nb)
+
+
 def test_failover_drill_preview_only_sends_nothing(demo):
     demo.emulator.clear()
     nb = demo.run_runbook("failover_drill", send_codes=False, fail_on_unconfigured=True, fail_on_failure=False)
