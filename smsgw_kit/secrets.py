@@ -62,15 +62,21 @@ def _parse(text: str, origin: str) -> list[bytes]:
     return keys
 
 
+def _write_private(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Write `data` to `path`, readable by this user only (0600), and sync it to disk; with `exclusive`,
+    FileExistsError if `path` exists."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC), 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        os.fchmod(fh.fileno(), 0o600)  # a leftover file keeps its mode through O_TRUNC
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
 def _write_key_file(path: Path, keys: list[bytes]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(b"\n".join(keys) + b"\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.chmod(tmp, 0o600)
+    _write_private(tmp, b"\n".join(keys) + b"\n")
     os.replace(tmp, path)
 
 
@@ -82,12 +88,8 @@ def _place_new_file(path: Path, data: bytes) -> bool:
     without hard links.
     """
     aside = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.new")
-    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        _write_private(aside, data)
         try:
             os.link(aside, path)
             return True
@@ -98,11 +100,9 @@ def _place_new_file(path: Path, data: bytes) -> bool:
     finally:
         aside.unlink(missing_ok=True)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _write_private(path, data, exclusive=True)
     except FileExistsError:
         return False
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
     return True
 
 

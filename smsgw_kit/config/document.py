@@ -273,19 +273,17 @@ def parse(text: str, *, fmt: str | None = None, origin: str = "the document") ->
     """YAML or JSON text (JSON is YAML too, but its errors read better from the JSON parser)."""
     import yaml
 
-    too_deep = InvalidInput("(document)", f"{origin} nests deeper than {MAX_DEPTH} levels",
-                            allowed="a configuration document: a few levels (accounts, an account, its options)")
     if fmt == "json" or (fmt is None and text.lstrip().startswith("{")):
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise InvalidInput("(document)", f"{origin} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
-        except RecursionError:
-            raise too_deep from None
+        except RecursionError:  # the parser recursed thousands of levels down
+            raise _too_deep(origin) from None
     try:
         return yaml.safe_load(text)
     except RecursionError:
-        raise too_deep from None
+        raise _too_deep(origin) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
@@ -320,8 +318,7 @@ def _bounded(data: Any, origin: str) -> Any:
         node, depth = stack.pop()
         count += 1
         if depth > MAX_DEPTH:
-            raise InvalidInput("(document)", f"{origin} nests more than {MAX_DEPTH} levels deep",
-                               allowed="a configuration document: a few levels (accounts, an account, its options)")
+            raise _too_deep(origin)
         if count > MAX_VALUES:
             raise InvalidInput("(document)", f"{origin} holds more than {MAX_VALUES:,} values (YAML aliases "
                                "repeated inside each other?)", allowed=f"at most {MAX_VALUES:,} values; 10,000 "
@@ -332,3 +329,8 @@ def _bounded(data: Any, origin: str) -> Any:
         elif isinstance(node, list | tuple):
             stack.extend((value, depth + 1) for value in node)
     return data
+
+
+def _too_deep(origin: str) -> InvalidInput:
+    return InvalidInput("(document)", f"{origin} nests more than {MAX_DEPTH} levels deep",
+                        allowed="a configuration document: a few levels (accounts, an account, its options)")
